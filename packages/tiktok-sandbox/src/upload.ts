@@ -1,0 +1,166 @@
+/**
+ * The upload host: PUT {upload_url} with one chunk per request (§2.3, §4). Chunks are written
+ * straight into the assembled file at their offset; nothing holds a whole chunk, let alone a
+ * video, in memory.
+ */
+import { createWriteStream } from 'node:fs';
+import { truncate } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import express, { type Request, type Response, type Router } from 'express';
+import { finalChunkSize } from './chunk-plan.ts';
+import { type SandboxContext, playFault, takeFault } from './context.ts';
+import { completeTransfer, hashOf, hashes } from './processing.ts';
+import type { Publish, UploadSession } from './state.ts';
+
+const CONTENT_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'];
+
+function progressHeader(session: UploadSession): string {
+  return session.received_bytes > 0
+    ? `bytes 0-${session.received_bytes - 1}/${session.video_size}`
+    : `bytes */${session.video_size}`;
+}
+
+/** Answers without reading the rest of the body; the connection closes so no bytes are left over. */
+function reject(res: Response, status: number, message: string, session?: UploadSession): void {
+  if (session) res.setHeader('content-range', progressHeader(session));
+  res.setHeader('connection', 'close');
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ error: { code: status, message } }));
+}
+
+function chunkIndexOf(session: UploadSession, firstByte: number | undefined): number | undefined {
+  if (firstByte === undefined) return undefined;
+  return Math.min(Math.floor(firstByte / session.chunk_size), session.total_chunk_count - 1);
+}
+
+export function uploadRoutes(ctx: SandboxContext): Router {
+  const router = express.Router();
+  router.put(['/upload/', '/video/'], async (req, res) => {
+    const uploadId = typeof req.query.upload_id === 'string' ? req.query.upload_id : '';
+    const p = ctx.state.uploads.get(uploadId);
+    const session = p?.upload;
+    if (!p || !session || req.query.upload_token !== session.upload_token) {
+      return reject(res, 404, 'No upload task for this upload_url.');
+    }
+    const range = parseContentRange(req.headers['content-range']);
+    const fault = takeFault(ctx, 'upload', {
+      open_id: p.open_id,
+      chunk_index: chunkIndexOf(session, range?.first),
+    });
+    if (fault) {
+      if (fault.reset) {
+        await playFault(ctx, fault, req, res, 'empty');
+        return;
+      }
+      // A failure after the body went through (a gateway error): read it, store nothing.
+      await drain(req);
+      if (await playFault(ctx, fault, req, res, 'empty')) return;
+    }
+    if (ctx.clock.now() >= session.expires_at)
+      return reject(res, 403, 'The upload_url has expired.', session);
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!CONTENT_TYPES.includes(type)) {
+      return reject(res, 400, 'Content-Type must be video/mp4, video/quicktime or video/webm.', session);
+    }
+    const lengthHeader = req.headers['content-length'];
+    if (lengthHeader === undefined || !/^\d+$/.test(lengthHeader) || req.headers['transfer-encoding']) {
+      return reject(res, 400, 'Content-Length is required.', session);
+    }
+    const length = Number(lengthHeader);
+    if (!range) return reject(res, 400, 'Content-Range must be "bytes {first}-{last}/{total}".', session);
+    if (range.total !== session.video_size) {
+      return reject(res, 400, 'Content-Range total does not match video_size.', session);
+    }
+    if (range.last < range.first || range.last - range.first + 1 !== length) {
+      return reject(res, 400, 'Content-Range does not match Content-Length.', session);
+    }
+    if (session.busy || range.first !== session.received_bytes) {
+      return reject(res, 416, 'Content-Range does not match the upload progress.', session);
+    }
+    const index = Math.floor(range.first / session.chunk_size);
+    const isLast = index === session.total_chunk_count - 1;
+    const expected = isLast ? finalChunkSize(session) : session.chunk_size;
+    if (length !== expected) {
+      return reject(
+        res,
+        400,
+        `This chunk must be ${expected} bytes (chunk ${index + 1} of ${session.total_chunk_count}).`,
+        session,
+      );
+    }
+    session.busy = true;
+    try {
+      const written = await writeChunk(p, req, range.first, length);
+      if (written !== length) {
+        return reject(res, 400, 'The body does not match Content-Length.', session);
+      }
+      session.received_bytes += length;
+      p.received_bytes = session.received_bytes;
+      res.setHeader('content-range', progressHeader(session));
+      if (session.received_bytes === session.video_size) {
+        completeTransfer(ctx, p);
+        res.status(201).end();
+      } else {
+        res.status(206).end();
+      }
+    } catch {
+      // The client went away mid-chunk: nothing of it was kept.
+      if (!res.headersSent && !req.socket.destroyed)
+        reject(res, 400, 'The chunk was not received completely.', session);
+    } finally {
+      session.busy = false;
+    }
+  });
+  return router;
+}
+
+/**
+ * Streams the body into the file at `offset`, hashing as it goes. On any shortfall the file is
+ * cut back and the running hash left as it was, so a retried chunk starts clean.
+ */
+async function writeChunk(p: Publish, req: Request, offset: number, length: number): Promise<number> {
+  const hash = hashOf(p).copy();
+  let count = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      count += chunk.length;
+      if (count > length) return done(new Error('body longer than Content-Length'));
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const out = createWriteStream(p.file_path, { flags: offset === 0 ? 'w' : 'r+', start: offset });
+  try {
+    await pipeline(req, counter, out);
+  } catch (error) {
+    await truncate(p.file_path, offset).catch(() => undefined);
+    throw error;
+  }
+  if (count !== length) {
+    await truncate(p.file_path, offset).catch(() => undefined);
+    return count;
+  }
+  hashes.set(p, hash);
+  return count;
+}
+
+async function drain(req: Request): Promise<void> {
+  if (req.readableEnded) return;
+  await new Promise<void>((resolve) => {
+    req.on('end', resolve);
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    req.resume();
+  });
+}
+
+function parseContentRange(
+  header: string | undefined,
+): { first: number; last: number; total: number } | undefined {
+  const match = header?.match(/^bytes (\d+)-(\d+)\/(\d+)$/);
+  if (!match) return undefined;
+  return { first: Number(match[1]), last: Number(match[2]), total: Number(match[3]) };
+}
