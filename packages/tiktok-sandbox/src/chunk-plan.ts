@@ -55,6 +55,8 @@ export function chunkPlanProblem(plan: ChunkPlan, bounds: ChunkBounds): string |
   if (size < bounds.minChunk) return single ? undefined : 'The chunk size is invalid';
   // §4.1.4: a single chunk only up to the maximum chunk size.
   if (single) return size <= bounds.maxChunk ? undefined : 'The chunk size is invalid';
+  // §4.5 (sim PR #5568): a one-chunk plan must declare chunk_size = video_size, whatever floor() says.
+  if (count === 1) return 'The chunk size is invalid';
   if (chunk < bounds.minChunk || chunk > bounds.maxChunk || chunk > size) return 'The chunk size is invalid';
   // §4.1.1: total_chunk_count = floor(video_size / chunk_size); ceil is the classic mistake (§4.5).
   if (count !== Math.floor(size / chunk)) return 'The total chunk count is invalid';
