@@ -45,6 +45,7 @@ const STYLE = `
   th, td { text-align:left; padding:8px 6px; border-bottom:1px solid var(--line); vertical-align:top; }
   th { color:var(--muted); font-weight:600; }
   code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
+  label.choice code { word-break: normal; white-space: nowrap; }
   .pill { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12px; background:#eef0f4; }
   .ok { background:#e3f7ea; color:#106a31; } .bad { background:#fde7ea; color:#a1122d; } .wait { background:#fff4d6; color:#7a5600; }
   button, .button { font:inherit; border-radius:8px; padding:9px 18px; border:1px solid var(--line); background:#fff; cursor:pointer; }
