@@ -28,8 +28,9 @@ export function dashboardPage(ctx: SandboxContext): string {
         </td>
         <td>${c.privacy_level_options.join(', ')}</td>
         <td>
-          comments ${c.comment_disabled ? 'off' : 'on'} · duet ${c.duet_disabled ? 'off' : 'on'} · stitch
-          ${c.stitch_disabled ? 'off' : 'on'}
+          comments ${c.comment_disabled ? 'off' : 'on'} · duet
+          ${c.duet_disabled || c.private_account ? 'off' : 'on'} · stitch
+          ${c.stitch_disabled || c.private_account ? 'off' : 'on'}
         </td>
         <td>${c.max_video_post_duration_sec} s</td>
         <td>${c.posts_today} / ${o.dailyPostCap}</td>
