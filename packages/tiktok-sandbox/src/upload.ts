@@ -21,10 +21,24 @@ function progressHeader(session: UploadSession): string {
     : `bytes */${session.video_size}`;
 }
 
-/** Answers without reading the rest of the body; the connection closes so no bytes are left over. */
-function reject(res: Response, status: number, message: string, session?: UploadSession): void {
+/** Beyond this a rejected body is not read; the connection is closed instead. */
+const MAX_DRAIN_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Answers an error after reading the chunk, as an upload host does, so the client sees the
+ * status instead of a reset connection; an oversized body gets the answer and a closed connection.
+ */
+async function reject(
+  req: Request,
+  res: Response,
+  status: number,
+  message: string,
+  session?: UploadSession,
+): Promise<void> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared <= MAX_DRAIN_BYTES) await drain(req);
+  else res.setHeader('connection', 'close');
   if (session) res.setHeader('content-range', progressHeader(session));
-  res.setHeader('connection', 'close');
   res
     .status(status)
     .type('application/json')
@@ -43,7 +57,7 @@ export function uploadRoutes(ctx: SandboxContext): Router {
     const p = ctx.state.uploads.get(uploadId);
     const session = p?.upload;
     if (!p || !session || req.query.upload_token !== session.upload_token) {
-      return reject(res, 404, 'No upload task for this upload_url.');
+      return reject(req, res, 404, 'No upload task for this upload_url.');
     }
     const range = parseContentRange(req.headers['content-range']);
     const fault = takeFault(ctx, 'upload', {
@@ -51,40 +65,39 @@ export function uploadRoutes(ctx: SandboxContext): Router {
       chunk_index: chunkIndexOf(session, range?.first),
     });
     if (fault) {
-      if (fault.reset) {
-        await playFault(ctx, fault, req, res, 'empty');
-        return;
-      }
-      // A failure after the body went through (a gateway error): read it, store nothing.
-      await drain(req);
+      // A failing answer comes after the body went through (a gateway error): read it, store nothing.
+      const answers = !fault.reset && (fault.http_status !== undefined || fault.error_code !== undefined);
+      if (answers) await drain(req);
       if (await playFault(ctx, fault, req, res, 'empty')) return;
     }
     if (ctx.clock.now() >= session.expires_at)
-      return reject(res, 403, 'The upload_url has expired.', session);
+      return reject(req, res, 403, 'The upload_url has expired.', session);
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!CONTENT_TYPES.includes(type)) {
-      return reject(res, 400, 'Content-Type must be video/mp4, video/quicktime or video/webm.', session);
+      return reject(req, res, 400, 'Content-Type must be video/mp4, video/quicktime or video/webm.', session);
     }
     const lengthHeader = req.headers['content-length'];
     if (lengthHeader === undefined || !/^\d+$/.test(lengthHeader) || req.headers['transfer-encoding']) {
-      return reject(res, 400, 'Content-Length is required.', session);
+      return reject(req, res, 400, 'Content-Length is required.', session);
     }
     const length = Number(lengthHeader);
-    if (!range) return reject(res, 400, 'Content-Range must be "bytes {first}-{last}/{total}".', session);
+    if (!range)
+      return reject(req, res, 400, 'Content-Range must be "bytes {first}-{last}/{total}".', session);
     if (range.total !== session.video_size) {
-      return reject(res, 400, 'Content-Range total does not match video_size.', session);
+      return reject(req, res, 400, 'Content-Range total does not match video_size.', session);
     }
     if (range.last < range.first || range.last - range.first + 1 !== length) {
-      return reject(res, 400, 'Content-Range does not match Content-Length.', session);
+      return reject(req, res, 400, 'Content-Range does not match Content-Length.', session);
     }
     if (session.busy || range.first !== session.received_bytes) {
-      return reject(res, 416, 'Content-Range does not match the upload progress.', session);
+      return reject(req, res, 416, 'Content-Range does not match the upload progress.', session);
     }
     const index = Math.floor(range.first / session.chunk_size);
     const isLast = index === session.total_chunk_count - 1;
     const expected = isLast ? finalChunkSize(session) : session.chunk_size;
     if (length !== expected) {
       return reject(
+        req,
         res,
         400,
         `This chunk must be ${expected} bytes (chunk ${index + 1} of ${session.total_chunk_count}).`,
@@ -95,7 +108,10 @@ export function uploadRoutes(ctx: SandboxContext): Router {
     try {
       const written = await writeChunk(p, req, range.first, length);
       if (written !== length) {
-        return reject(res, 400, 'The body does not match Content-Length.', session);
+        res.setHeader('connection', 'close');
+        res.setHeader('content-range', progressHeader(session));
+        res.status(400).json({ error: { code: 400, message: 'The body does not match Content-Length.' } });
+        return;
       }
       session.received_bytes += length;
       p.received_bytes = session.received_bytes;
@@ -108,8 +124,10 @@ export function uploadRoutes(ctx: SandboxContext): Router {
       }
     } catch {
       // The client went away mid-chunk: nothing of it was kept.
-      if (!res.headersSent && !req.socket.destroyed)
-        reject(res, 400, 'The chunk was not received completely.', session);
+      if (!res.headersSent && !req.socket.destroyed) {
+        res.setHeader('connection', 'close');
+        res.status(400).json({ error: { code: 400, message: 'The chunk was not received completely.' } });
+      }
     } finally {
       session.busy = false;
     }
