@@ -86,10 +86,10 @@ export function checkAuthorize(ctx: SandboxContext, query: Record<string, unknow
     if (request.code_challenge_method !== 'S256') {
       return fail('invalid_request', 'code_challenge_method must be S256.');
     }
-    // §7.1 (desktop): the challenge is the HEX-encoded SHA-256 of the verifier, not base64url.
-    if (!/^[0-9a-f]{64}$/i.test(request.code_challenge ?? '')) {
-      return fail('invalid_request', 'code_challenge must be the hex-encoded SHA-256 of the code_verifier.');
-    }
+    // §7.1: the challenge is compared at the token exchange with the HEX-encoded SHA-256 of the
+    // verifier; TikTok documents no format check here, so a base64url (RFC 7636) challenge fails later.
+    if (!request.code_challenge)
+      return fail('invalid_request', 'code_challenge is required with code_challenge_method.');
   }
   return { kind: 'ok', request, scopes: [...new Set(scopes)] };
 }
@@ -127,7 +127,7 @@ export function decideConsent(
     redirect_uri: request.redirect_uri,
     open_id: openId,
     scopes: granted,
-    code_challenge: request.code_challenge?.toLowerCase(),
+    code_challenge: request.code_challenge,
     expires_at: ctx.clock.now() + ctx.options.codeTtl * 1000,
     used: false,
   });
@@ -292,8 +292,11 @@ export function oauthRoutes(ctx: SandboxContext): Router {
       sendOAuthError(ctx, res, 'invalid_request', 'The token is invalid.');
       return;
     }
-    // §7.5: the app disappears from the user's connected apps: every token of the grant dies.
-    record.grant.revoked = true;
+    // §7.5: the app disappears from the user's connected apps: every grant of it, every token.
+    for (const grant of ctx.state.grants) {
+      if (grant.open_id === record.grant.open_id && grant.client_key === record.grant.client_key)
+        grant.revoked = true;
+    }
     sendJson(res, 200, {});
   });
 
@@ -329,7 +332,7 @@ function exchangeCode(ctx: SandboxContext, body: Record<string, unknown>, res: R
       sendOAuthError(ctx, res, 'invalid_grant', 'code_verifier is missing or malformed.');
       return;
     }
-    if (createHash('sha256').update(verifier).digest('hex') !== record.code_challenge) {
+    if (createHash('sha256').update(verifier).digest('hex') !== record.code_challenge.toLowerCase()) {
       sendOAuthError(ctx, res, 'invalid_grant', 'code_verifier does not match the code_challenge.');
       return;
     }
