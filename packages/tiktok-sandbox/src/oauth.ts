@@ -188,6 +188,31 @@ function formBody(req: Request): Record<string, unknown> {
   return (req.body ?? {}) as Record<string, unknown>;
 }
 
+/**
+ * The checks shared by the token and revoke endpoints: a form body, the required fields, and the
+ * app's own key and secret (§7.2, §7.5, §7.6). Answers the error itself and returns false.
+ */
+function checkClient(ctx: SandboxContext, req: Request, res: Response, required: string[]): boolean {
+  if (!isForm(req)) {
+    sendOAuthError(ctx, res, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
+    return false;
+  }
+  const body = formBody(req);
+  const fields = ['client_key', 'client_secret', ...required];
+  if (fields.some((f) => !pick(body, f))) {
+    sendOAuthError(ctx, res, 'invalid_request', `${fields.join(', ')} are required.`);
+    return false;
+  }
+  if (
+    pick(body, 'client_key') !== ctx.options.clientKey ||
+    pick(body, 'client_secret') !== ctx.options.clientSecret
+  ) {
+    sendOAuthError(ctx, res, 'invalid_client', 'Client key or secret is incorrect.');
+    return false;
+  }
+  return true;
+}
+
 function openIdOfTokenRequest(state: SandboxState, body: Record<string, unknown>): string | undefined {
   const code = pick(body, 'code');
   if (code) return state.codes.get(code)?.open_id;
@@ -248,21 +273,8 @@ export function oauthRoutes(ctx: SandboxContext): Router {
     const body = formBody(req);
     const fault = takeFault(ctx, 'token', { open_id: openIdOfTokenRequest(ctx.state, body) });
     if (fault && (await playFault(ctx, fault, req, res, 'oauth'))) return;
-    if (!isForm(req)) {
-      sendOAuthError(ctx, res, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
-      return;
-    }
+    if (!checkClient(ctx, req, res, ['grant_type'])) return;
     const grantType = pick(body, 'grant_type');
-    const clientKey = pick(body, 'client_key');
-    const clientSecret = pick(body, 'client_secret');
-    if (!grantType || !clientKey || !clientSecret) {
-      sendOAuthError(ctx, res, 'invalid_request', 'client_key, client_secret and grant_type are required.');
-      return;
-    }
-    if (clientKey !== ctx.options.clientKey || clientSecret !== ctx.options.clientSecret) {
-      sendOAuthError(ctx, res, 'invalid_client', 'Client key or secret is incorrect.');
-      return;
-    }
     if (grantType === 'authorization_code') exchangeCode(ctx, body, res);
     else if (grantType === 'refresh_token') refresh(ctx, body, res);
     else sendOAuthError(ctx, res, 'unsupported_grant_type', `grant_type ${grantType} is not supported.`);
@@ -272,23 +284,10 @@ export function oauthRoutes(ctx: SandboxContext): Router {
     const body = formBody(req);
     const fault = takeFault(ctx, 'revoke', { open_id: openIdOfTokenRequest(ctx.state, body) });
     if (fault && (await playFault(ctx, fault, req, res, 'oauth'))) return;
-    if (!isForm(req)) {
-      sendOAuthError(ctx, res, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
-      return;
-    }
-    const clientKey = pick(body, 'client_key');
-    const clientSecret = pick(body, 'client_secret');
-    const token = pick(body, 'token');
-    if (!clientKey || !clientSecret || !token) {
-      sendOAuthError(ctx, res, 'invalid_request', 'client_key, client_secret and token are required.');
-      return;
-    }
-    if (clientKey !== ctx.options.clientKey || clientSecret !== ctx.options.clientSecret) {
-      sendOAuthError(ctx, res, 'invalid_client', 'Client key or secret is incorrect.');
-      return;
-    }
+    if (!checkClient(ctx, req, res, ['token'])) return;
+    const token = pick(body, 'token') ?? '';
     const record = ctx.state.tokens.get(token);
-    if (!record || record.grant.client_key !== clientKey) {
+    if (!record || record.grant.client_key !== ctx.options.clientKey) {
       sendOAuthError(ctx, res, 'invalid_request', 'The token is invalid.');
       return;
     }

@@ -11,6 +11,17 @@ export const CLIENT_KEY = 'sbawtestclient01';
 export const CLIENT_SECRET = 'test-client-secret';
 export const REDIRECT_URI = 'http://localhost:3000/tiktok/oauth/callback';
 
+/** TikTok's content-API envelope (§2.0). */
+export interface ApiError {
+  code: string;
+  message: string;
+  log_id: string;
+}
+export interface Envelope<D = Record<string, unknown>> {
+  data?: D;
+  error: ApiError;
+}
+
 export interface HttpResult<T = unknown> {
   status: number;
   headers: Headers;
