@@ -160,7 +160,8 @@ export function issueTokens(ctx: SandboxContext, grant: Grant): Record<string, u
     access_token: access.token,
     expires_in: ctx.options.accessTtl,
     open_id: grant.open_id,
-    refresh_expires_in: Math.max(0, Math.floor((grant.refresh_expires_at - now) / 1000)),
+    // Remaining whole seconds, rounded up: a grant made a millisecond ago still has its full TTL.
+    refresh_expires_in: Math.max(0, Math.ceil((grant.refresh_expires_at - now) / 1000)),
     refresh_token: refresh.token,
     scope: grant.scopes.join(','),
     token_type: 'Bearer',
