@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     port: SANDBOX_PORT,
     publicUrl: `http://localhost:${SANDBOX_PORT}`,
     redirectUri: [`${API_URL}/tiktok/oauth/callback`],
-    dataDir: join(process.cwd(), '.data', 'tiktok-sandbox'),
+    // Creators, tokens and posts survive a restart, so accounts stay connected between runs.
+    stateFile: join(process.cwd(), '.data', 'tiktok-sandbox', 'state.json'),
     creators: [
       {
         username: 'cliprelay.demo',

@@ -17,6 +17,7 @@ const NUMBER_FLAGS = [
   'oauth-error-status',
 ] as const;
 const STRING_FLAGS = [
+  'state-file',
   'host',
   'public-url',
   'client-key',

@@ -36,6 +36,7 @@ Usage: tiktok-sandbox [--port 4010] [--config file.json] [flags]
   --oauth-error-status N     HTTP status of OAuth error bodies (default 400)
   --error-data               error envelopes carry "data": {}
   --data-dir DIR             where videos are assembled (default: a temp dir)
+  --state-file FILE          keep creators, tokens and posts across restarts (videos beside it)
   --log-requests             one line per request on stderr
   --config FILE              JSON file with the same settings in camelCase (plus "creators")
   --help                     this text

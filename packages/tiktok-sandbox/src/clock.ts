@@ -17,4 +17,12 @@ export class SandboxClock {
   reset(): void {
     this.offsetMs = 0;
   }
+
+  get offset(): number {
+    return this.offsetMs;
+  }
+
+  set offset(ms: number) {
+    this.offsetMs = ms;
+  }
 }

@@ -91,6 +91,11 @@ export const sandboxOptionsSchema = z
     errorData: z.boolean().default(false),
     /** Where uploaded and pulled videos are assembled; a fresh temp dir when unset. */
     dataDir: z.string().optional(),
+    /**
+     * A JSON file that keeps creators, tokens, publishes and the clock across restarts; the videos
+     * go to dataDir, by default a "videos" folder beside it. Unset: everything lives in memory.
+     */
+    stateFile: z.string().optional(),
     /** Creators that exist from the start (the control API can add more). */
     creators: z.array(creatorInputSchema).default([]),
     /** Log one line per request to stderr. */

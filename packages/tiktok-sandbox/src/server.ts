@@ -1,13 +1,14 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { SandboxClock } from './clock.ts';
 import { type SandboxContext, sendError } from './context.ts';
 import { controlRoutes } from './control.ts';
 import { oauthRoutes } from './oauth.ts';
 import { type SandboxOptions, type SandboxOptionsInput, parseSandboxOptions } from './options.ts';
+import { loadState, saveStatePeriodically } from './persistence.ts';
 import { postRoutes } from './post.ts';
 import { SandboxState } from './state.ts';
 import { uploadRoutes } from './upload.ts';
@@ -69,20 +70,31 @@ function createApp(ctx: SandboxContext): express.Express {
 /** Starts a sandbox; `port: 0` picks a free port. */
 export async function startSandbox(input: SandboxOptionsInput = {}): Promise<RunningSandbox> {
   const options = parseSandboxOptions(input);
-  const ownsDataDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tiktok-sandbox-')));
+  // With a state file, videos must outlive the process too: keep them beside it by default.
+  const keptDataDir =
+    options.dataDir ?? (options.stateFile ? join(dirname(options.stateFile), 'videos') : undefined);
+  const ownsDataDir = keptDataDir === undefined;
+  const dataDir = keptDataDir ?? (await mkdtemp(join(tmpdir(), 'tiktok-sandbox-')));
   await mkdir(dataDir, { recursive: true });
   const state = new SandboxState();
   const clock = new SandboxClock();
   const ctx: SandboxContext = { options, state, clock, dataDir, baseUrl: '' };
-  for (const creator of options.creators) state.addCreator(creator, clock.now());
+  const restored = options.stateFile ? await loadState(ctx, options.stateFile) : false;
+  // Seeded creators are added on a fresh start only; a restored state already has them.
+  if (!restored) for (const creator of options.creators) state.addCreator(creator, clock.now());
+  const saver = options.stateFile ? saveStatePeriodically(ctx, options.stateFile) : undefined;
 
   const app = createApp(ctx);
   const server = app.listen(options.port, options.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (error) {
+    saver?.stop();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   ctx.baseUrl = (options.publicUrl ?? `http://${host}:${port}`).replace(/\/$/, '');
@@ -95,6 +107,8 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Run
     options,
     close() {
       closed ??= (async () => {
+        saver?.stop();
+        await saver?.flush();
         state.clear();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -124,6 +124,18 @@ export const FAULT_ENDPOINTS = [
 ] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 
+/** The JSON written to a state file: plain data, tokens pointing at grants by id. */
+export interface StateSnapshot {
+  version: 1;
+  clockOffsetMs: number;
+  creators: Creator[];
+  grants: Grant[];
+  tokens: (Omit<TokenRecord, 'grant'> & { grant_id: number })[];
+  publishes: (Omit<Publish, 'pull'> & { pull_url?: string })[];
+  postLog: SandboxState['postLog'];
+  nextId: number;
+}
+
 /** Everything the sandbox remembers. POST /_sandbox/reset empties it. */
 export class SandboxState {
   creators = new Map<string, Creator>();
@@ -179,6 +191,44 @@ export class SandboxState {
     for (let i = 0; i < (input.posts_today ?? 0); i++)
       this.postLog.push({ open_id, client_key: null, at: now });
     return creator;
+  }
+
+  snapshot(clockOffsetMs: number): StateSnapshot {
+    return {
+      version: 1,
+      clockOffsetMs,
+      creators: [...this.creators.values()],
+      grants: this.grants,
+      tokens: [...this.tokens.values()].map(({ grant, ...t }) => ({ ...t, grant_id: grant.id })),
+      publishes: [...this.publishes.values()].map(({ pull, ...p }) => ({
+        ...p,
+        ...(p.upload ? { upload: { ...p.upload, busy: false } } : {}),
+        ...(pull ? { pull_url: pull.url } : {}),
+      })),
+      postLog: this.postLog,
+      nextId: this.nextId,
+    };
+  }
+
+  /** Loads a snapshot. A URL pull cut off by the restart has failed, as a dropped download would. */
+  restore(snapshot: StateSnapshot): void {
+    this.clear();
+    for (const c of snapshot.creators) this.creators.set(c.open_id, c);
+    this.grants = snapshot.grants;
+    const grants = new Map(this.grants.map((g) => [g.id, g]));
+    for (const { grant_id, ...t } of snapshot.tokens) {
+      const grant = grants.get(grant_id);
+      if (grant) this.tokens.set(t.token, { ...t, grant });
+    }
+    for (const { pull_url, ...p } of snapshot.publishes) {
+      const publish: Publish = { ...p };
+      if (pull_url !== undefined && publish.completed_at === undefined)
+        publish.failed ??= 'video_pull_failed';
+      this.publishes.set(publish.publish_id, publish);
+      if (publish.upload) this.uploads.set(publish.upload.upload_id, publish);
+    }
+    this.postLog = snapshot.postLog;
+    this.nextId = snapshot.nextId;
   }
 
   tokenState(record: TokenRecord, now: number): TokenState {
