@@ -207,7 +207,7 @@ export function postRoutes(ctx: SandboxContext): Router {
           post_ids: [],
         };
         ctx.state.publishes.set(p.publish_id, p);
-        ctx.state.postLog.push({ open_id: creator.open_id, client_key: ctx.options.clientKey, at: now });
+        ctx.state.recordPost(creator.open_id, ctx.options.clientKey, now);
         if (sourceInfo.source === 'PULL_FROM_URL') {
           startPull(ctx, p, String(sourceInfo.video_url));
           return sendOk(ctx, res, { publish_id: p.publish_id });

@@ -237,6 +237,12 @@ export class SandboxState {
     return now >= record.expires_at ? 'expired' : 'active';
   }
 
+  /** Logs a successful init; entries older than the 24 h window of every cap are dropped. */
+  recordPost(openId: string, clientKey: string, now: number): void {
+    this.postLog = this.postLog.filter((p) => p.at > now - 86_400_000);
+    this.postLog.push({ open_id: openId, client_key: clientKey, at: now });
+  }
+
   postsInLastDay(openId: string, now: number): number {
     return this.postLog.filter((p) => p.open_id === openId && p.at > now - 86_400_000).length;
   }
