@@ -494,4 +494,30 @@ describe('§2.3 PUT protocol', () => {
     await s.statusUntil(isFinal);
     expect(await s.record()).toMatchObject({ received_bytes: 12 * MiB, sha256: sha256(FILE_12) });
   });
+
+  it('§2.3 §12.4 a chunk cut off mid-body by the client keeps none of its bytes; the retry assembles the exact file', async () => {
+    const s = await startUpload(sb.url, FILE_12, 5 * MiB);
+    expect((await s.put(0)).status).toBe(206);
+    const { start, bytes } = s.chunk(1);
+    // Send half of chunk 1, then drop the connection, as a client whose network fails would.
+    await new Promise<void>((resolve) => {
+      const req = request(s.uploadUrl, {
+        method: 'PUT',
+        headers: {
+          'content-type': 'video/mp4',
+          'content-length': String(bytes.length),
+          'content-range': range(start, start + bytes.length - 1, FILE_12.length),
+        },
+      });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write(bytes.subarray(0, bytes.length / 2), () => setTimeout(() => req.destroy(), 100));
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await s.record()).received_bytes).toBe(5 * MiB);
+    const retry = await s.put(1);
+    expect(retry.status).toBe(201);
+    await s.statusUntil(isFinal);
+    expect(await s.record()).toMatchObject({ received_bytes: 12 * MiB, sha256: sha256(FILE_12) });
+  });
 });
