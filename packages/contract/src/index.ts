@@ -1,0 +1,5 @@
+export * from './limits.ts';
+export * from './error-codes.ts';
+export * from './api-types.ts';
+export * from './tiktok-errors.ts';
+export * from './format.ts';
