@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from './app.module.ts';
+import { ErrorFilter } from './common/error.filter.ts';
+import { createLogger, httpLogger, type Logger, PinoNestLogger } from './common/logger.ts';
+import { createValidationPipe } from './common/validation.ts';
+import { type AppConfig, describeConfig } from './config/config.ts';
+import { openDatabase } from './db/database.ts';
+
+export interface RunningApi {
+  readonly url: string;
+  readonly app: NestExpressApplication;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts the API: database opened and migrated, then Nest with the global pipe,
+ * filter, request logging, CORS and the OpenAPI page. main.ts and the integration tests both
+ * start the API through here, so tests run the production wiring.
+ */
+export async function startApi(
+  config: AppConfig,
+  opts: { logDestination?: NodeJS.WritableStream } = {},
+): Promise<RunningApi> {
+  const logger = createLogger(config.logLevel, opts.logDestination);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, database, logger }), {
+      logger: new PinoNestLogger(logger),
+      bodyParser: true,
+    });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(httpLogger(logger));
+  app.enableCors({
+    origin: [...config.corsOrigins],
+    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorFilter(logger));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Cliprelay API')
+      .setDescription('Publish videos to TikTok: accounts, creator info, publishing, status, media.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+
+  await app.listen(config.port, config.host);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  logger.info({ url, config: describeConfig(config), database: database.kind }, 'api listening');
+  return {
+    url,
+    app,
+    logger,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { AppConfig } from '../config/config.ts';
+import { InjectConfig } from '../config/config.module.ts';
+import { AppError } from '../common/app-error.ts';
+
+interface Discovery {
+  issuer: string;
+  jwks_uri: string;
+}
+
+/**
+ * Verifies our API's bearer tokens against the issuer's JWKS, found by OIDC discovery: RS256
+ * only; iss, aud and exp checked. jose caches the keys and refetches once (with a cooldown) when a
+ * token names an unknown `kid`. Works unchanged against Auth0: the expected `iss` is the one the
+ * discovery document states (Auth0's ends with a slash), and `aud` may be an array.
+ */
+@Injectable()
+export class JwtVerifier {
+  private discovery: Promise<{ issuer: string; jwks: ReturnType<typeof createRemoteJWKSet> }> | undefined;
+
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  async verify(token: string): Promise<JWTPayload & { sub: string }> {
+    const { issuer, jwks } = await this.discover();
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer,
+        audience: this.config.auth.audience,
+        algorithms: ['RS256'],
+        clockTolerance: 5,
+      });
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
+        throw new AppError('UNAUTHENTICATED', 'The access token has no subject.');
+      }
+      return payload as JWTPayload & { sub: string };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      if (err instanceof joseErrors.JWTExpired) {
+        throw new AppError('UNAUTHENTICATED', 'Your session has expired. Please sign in again.');
+      }
+      if (err instanceof joseErrors.JOSEError) {
+        throw new AppError('UNAUTHENTICATED', 'The access token is not valid for this API.');
+      }
+      throw err;
+    }
+  }
+
+  private discover() {
+    this.discovery ??= this.fetchDiscovery().catch((err: unknown) => {
+      // Do not cache a failure: the identity provider may just be starting.
+      this.discovery = undefined;
+      throw err;
+    });
+    return this.discovery;
+  }
+
+  private async fetchDiscovery() {
+    const base = this.config.auth.issuerUrl.replace(/\/+$/, '');
+    const url = `${base}/.well-known/openid-configuration`;
+    let doc: Discovery;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      doc = (await res.json()) as Discovery;
+    } catch (cause) {
+      throw new AppError('INTERNAL', 'The sign-in service cannot be reached right now. Please try again.', {
+        cause: new Error(`OIDC discovery failed at ${url}`, { cause }),
+      });
+    }
+    if (typeof doc.issuer !== 'string' || typeof doc.jwks_uri !== 'string') {
+      throw new AppError('INTERNAL', 'The sign-in service is misconfigured.', {
+        cause: new Error(`discovery document at ${url} lacks issuer or jwks_uri`),
+      });
+    }
+    return { issuer: doc.issuer, jwks: createRemoteJWKSet(new URL(doc.jwks_uri)) };
+  }
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { InjectDb } from '../db/database.module.ts';
+import { users } from '../db/schema.ts';
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDb() private readonly db: Database) {}
+
+  /** The user with this subject, created on first sight. Safe under concurrent first requests. */
+  async upsertBySub(sub: string, profile: { email?: string; name?: string }): Promise<{ id: string }> {
+    const [existing] = await this.db.select({ id: users.id }).from(users).where(eq(users.sub, sub));
+    if (existing) return existing;
+    await this.db
+      .insert(users)
+      .values({ sub, email: profile.email ?? null, name: profile.name ?? null })
+      .onConflictDoNothing({ target: users.sub });
+    const [row] = await this.db.select({ id: users.id }).from(users).where(eq(users.sub, sub));
+    if (!row) throw new Error('user upsert lost the row');
+    return row;
+  }
+}

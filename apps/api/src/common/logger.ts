@@ -1,0 +1,86 @@
+import type { LoggerService } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+
+export const LOGGER = Symbol('LOGGER');
+export const InjectLogger = (): PropertyDecorator & ParameterDecorator => Inject(LOGGER);
+export type { Logger };
+
+/**
+ * Structured JSON logs. Nothing that could hold a secret is logged: no headers (bearer tokens,
+ * cookies), no query strings (the OAuth callback's `code`), no bodies. Redaction below is a second
+ * line of defence for fields a careless log call might pass.
+ */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'cliprelay-api' },
+      redact: {
+        paths: [
+          '*.access_token',
+          '*.refresh_token',
+          '*.accessToken',
+          '*.refreshToken',
+          '*.authorization',
+          '*.client_secret',
+          '*.clientSecret',
+          '*.token',
+          '*.code',
+          'headers',
+          '*.headers',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    destination ?? process.stdout,
+  );
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Request logging with a request id: the caller's `X-Request-Id` if it looks sane, else a new one. */
+export function httpLogger(logger: Logger) {
+  return pinoHttp({
+    logger,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url.split('?')[0],
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+  });
+}
+
+/** Routes NestJS's own log lines into pino. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string) {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string) {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string) {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string) {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string) {
+    this.logger.trace({ context }, String(message));
+  }
+}

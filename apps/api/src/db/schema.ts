@@ -1,0 +1,134 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+/** Our users, created on first sight of an Auth0 (or dev identity) `sub`. */
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  sub: text('sub').notNull().unique(),
+  email: text('email'),
+  name: text('name'),
+  ...timestamps,
+});
+
+/**
+ * A TikTok account a user connected. Tokens are AES-256-GCM ciphertexts (see token-cipher.ts)
+ * and are read only by the token service. `tokenVersion` grows with every stored pair, so a
+ * refresh can tell whether another process already rotated the tokens it was about to rotate.
+ * A disconnected account keeps its row (posts point at it) but loses its tokens.
+ */
+export const socialAccounts = pgTable(
+  'social_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull().default('tiktok'),
+    openId: text('open_id').notNull(),
+    username: text('username'),
+    displayName: text('display_name'),
+    avatarUrl: text('avatar_url'),
+    scopes: text('scopes').notNull().default(''),
+    /** active | reconnect_required | disconnected */
+    status: text('status').notNull().default('active'),
+    accessTokenEnc: text('access_token_enc'),
+    accessExpiresAt: timestamp('access_expires_at', { withTimezone: true }),
+    refreshTokenEnc: text('refresh_token_enc'),
+    refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
+    tokenVersion: integer('token_version').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('social_accounts_user_provider_open_id').on(t.userId, t.provider, t.openId)],
+);
+
+/** OAuth `state` values of POST /tiktok/connect: stored as a hash, single use, short-lived. */
+export const oauthStates = pgTable('oauth_states', {
+  stateHash: text('state_hash').primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Every publish attempt. `publishId` is stored as soon as TikTok's init answers. */
+export const posts = pgTable(
+  'posts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    socialAccountId: uuid('social_account_id')
+      .notNull()
+      .references(() => socialAccounts.id, { onDelete: 'cascade' }),
+    sourceType: text('source_type').notNull(),
+    title: text('title').notNull().default(''),
+    privacyLevel: text('privacy_level').notNull(),
+    disableComment: boolean('disable_comment').notNull().default(false),
+    disableDuet: boolean('disable_duet').notNull().default(false),
+    disableStitch: boolean('disable_stitch').notNull().default(false),
+    brandOrganicToggle: boolean('brand_organic_toggle').notNull().default(false),
+    brandContentToggle: boolean('brand_content_toggle').notNull().default(false),
+    isAigc: boolean('is_aigc').notNull().default(false),
+    videoCoverTimestampMs: integer('video_cover_timestamp_ms'),
+    videoUrl: text('video_url'),
+    fileName: text('file_name'),
+    videoSize: bigint('video_size', { mode: 'number' }),
+    publishId: text('publish_id').unique(),
+    /** initializing | uploading | processing | published | failed */
+    localStatus: text('local_status').notNull().default('initializing'),
+    tiktokStatus: text('tiktok_status'),
+    failReason: text('fail_reason'),
+    errorCode: text('error_code'),
+    userMessage: text('user_message'),
+    postIds: jsonb('post_ids')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    tiktokLogId: text('tiktok_log_id'),
+    ...timestamps,
+  },
+  (t) => [index('posts_user_created').on(t.userId, t.createdAt)],
+);
+
+/** The user's media library: videos already on our CDN, publishable with PULL_FROM_URL. */
+export const media = pgTable(
+  'media',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    url: text('url').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    mimeType: text('mime_type'),
+    durationSec: real('duration_sec'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('media_user_created').on(t.userId, t.createdAt)],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type SocialAccountRow = typeof socialAccounts.$inferSelect;
+export type PostRow = typeof posts.$inferSelect;
+export type MediaRow = typeof media.$inferSelect;

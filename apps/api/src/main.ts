@@ -1,0 +1,22 @@
+import { ConfigError, loadConfig } from './config/config.ts';
+import { startApi } from './app.ts';
+
+/** `npm run start:api`: the API alone, configured by its environment (architecture.md §3). */
+try {
+  const api = await startApi(loadConfig());
+  const stop = () => {
+    api.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    console.error('Cliprelay API failed to start:', err instanceof Error ? err.message : err);
+  }
+  process.exit(1);
+}

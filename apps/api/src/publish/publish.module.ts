@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TikTokModule } from '../tiktok/tiktok.module.ts';
+import { MediaController } from './media.controller.ts';
+import { MediaRepository } from './media.repository.ts';
+import { PostsRepository } from './posts.repository.ts';
+import { PublishController } from './publish.controller.ts';
+import { PublishService } from './publish.service.ts';
+import { UploadService } from './upload.service.ts';
+
+@Module({
+  imports: [TikTokModule],
+  controllers: [PublishController, MediaController],
+  providers: [PostsRepository, PublishService, UploadService, MediaRepository],
+})
+export class PublishModule {}

@@ -1,0 +1,363 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type CreatorInfoData,
+  describeFailReason,
+  type LocalPostStatus,
+  MAX_VIDEO_BYTES,
+  type PostSettings,
+  type PostSummary,
+  type PublishInitData,
+  type PublishStatusData,
+  type SourceType,
+  type UploadPublishData,
+  type VideoContentType,
+} from '@cliprelay/contract';
+import type { AppConfig } from '../config/config.ts';
+import { InjectConfig } from '../config/config.module.ts';
+import { AppError } from '../common/app-error.ts';
+import { InjectLogger, type Logger } from '../common/logger.ts';
+import type { PostRow } from '../db/schema.ts';
+import { AccountsService } from '../tiktok/accounts.service.ts';
+import { TikTokClient } from '../tiktok/tiktok.client.ts';
+import type { TikTokCreatorInfo, TikTokPostInfo, TikTokSourceInfo } from '../tiktok/tiktok.types.ts';
+import { TokenService } from '../tiktok/token.service.ts';
+import { type ChunkPlan, planChunks } from '../upload/chunk-plan.ts';
+import { uploadChunks } from '../upload/chunk-uploader.ts';
+import { type PostWithAccount, PostsRepository } from './posts.repository.ts';
+import { checkPullUrl } from './pull-url.ts';
+
+export const SUBMITTED_MESSAGE =
+  'Video submitted to TikTok. It may take a few minutes to process and appear on your profile.';
+
+type Source =
+  { type: 'PULL_FROM_URL'; videoUrl: string } | { type: 'FILE_UPLOAD'; videoSize: number; fileName?: string };
+
+/** Settings as the request gave them: omitted interaction switches follow the creator's. */
+export type RequestedSettings = Omit<PostSettings, 'disable_comment' | 'disable_duet' | 'disable_stitch'> & {
+  disable_comment?: boolean;
+  disable_duet?: boolean;
+  disable_stitch?: boolean;
+};
+
+/**
+ * Publishing use cases: creator info, init (URL pull or upload URL), upload-and-publish of a
+ * received file, status and history. Every publish is a `posts` row whose publish_id is stored as
+ * soon as TikTok's init answers, before any byte is sent. Init is never retried automatically:
+ * TikTok's init is not idempotent and a retry could post twice (tiktok-api.md §12 item 9).
+ */
+@Injectable()
+export class PublishService {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly accounts: AccountsService,
+    private readonly tokens: TokenService,
+    private readonly tiktok: TikTokClient,
+    private readonly posts: PostsRepository,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  async creatorInfo(userId: string, accountId: string): Promise<CreatorInfoData> {
+    const account = await this.accounts.requireOwned(userId, accountId);
+    const info = await this.tokens.withFreshToken(account.id, (t) => this.tiktok.creatorInfo(t));
+    return {
+      privacy_level_options: info.privacy_level_options,
+      comment_disabled: info.comment_disabled,
+      duet_disabled: info.duet_disabled,
+      stitch_disabled: info.stitch_disabled,
+      max_video_post_duration_sec: info.max_video_post_duration_sec,
+      creator_nickname: info.creator_nickname,
+      creator_username: info.creator_username,
+      creator_avatar_url: info.creator_avatar_url,
+    };
+  }
+
+  /** Checks a source before anything is stored or sent. */
+  checkSource(sourceType: SourceType, videoUrl?: string, videoSize?: number): Source {
+    if (sourceType === 'PULL_FROM_URL') {
+      if (!videoUrl) throw validation('video_url is required for PULL_FROM_URL');
+      return {
+        type: 'PULL_FROM_URL',
+        videoUrl: checkPullUrl(videoUrl, this.config.tiktok.verifiedUrlPrefixes),
+      };
+    }
+    if (videoSize === undefined) throw validation('video_size is required for FILE_UPLOAD');
+    if (videoSize > MAX_VIDEO_BYTES) {
+      throw new AppError('FILE_TOO_LARGE', 'Video file is too large. Maximum size is 4 GB.');
+    }
+    return { type: 'FILE_UPLOAD', videoSize };
+  }
+
+  /**
+   * POST /tiktok/publish/init: checks the settings against the creator's current options, then
+   * initialises the Direct Post. For FILE_UPLOAD the caller gets TikTok's upload_url and sends
+   * the bytes itself.
+   */
+  async init(
+    userId: string,
+    accountId: string,
+    settings: RequestedSettings,
+    source: Source,
+  ): Promise<PublishInitData & { plan?: ChunkPlan }> {
+    const account = await this.accounts.requireOwned(userId, accountId);
+    const creator = await this.tokens.withFreshToken(account.id, (t) => this.tiktok.creatorInfo(t));
+    const postInfo = resolvePostInfo(settings, creator);
+    const plan = source.type === 'FILE_UPLOAD' ? planChunks(source.videoSize) : undefined;
+    const sourceInfo: TikTokSourceInfo =
+      source.type === 'PULL_FROM_URL'
+        ? { source: 'PULL_FROM_URL', video_url: source.videoUrl }
+        : {
+            source: 'FILE_UPLOAD',
+            video_size: source.videoSize,
+            chunk_size: plan!.chunkSize,
+            total_chunk_count: plan!.totalChunkCount,
+          };
+
+    const post = await this.posts.create({
+      userId,
+      socialAccountId: account.id,
+      sourceType: source.type,
+      title: postInfo.title ?? '',
+      privacyLevel: postInfo.privacy_level,
+      disableComment: postInfo.disable_comment,
+      disableDuet: postInfo.disable_duet,
+      disableStitch: postInfo.disable_stitch,
+      brandOrganicToggle: postInfo.brand_organic_toggle,
+      brandContentToggle: postInfo.brand_content_toggle,
+      isAigc: postInfo.is_aigc,
+      videoCoverTimestampMs: postInfo.video_cover_timestamp_ms ?? null,
+      videoUrl: source.type === 'PULL_FROM_URL' ? source.videoUrl : null,
+      fileName: source.type === 'FILE_UPLOAD' ? (source.fileName ?? null) : null,
+      videoSize: source.type === 'FILE_UPLOAD' ? source.videoSize : null,
+      localStatus: 'initializing',
+    });
+    try {
+      const result = await this.tokens.withFreshToken(account.id, (t) =>
+        this.tiktok.initVideo(t, postInfo, sourceInfo),
+      );
+      await this.posts.update(post.id, {
+        publishId: result.publish_id,
+        tiktokLogId: result.logId,
+        localStatus: source.type === 'PULL_FROM_URL' ? 'processing' : 'uploading',
+        tiktokStatus: source.type === 'PULL_FROM_URL' ? 'PROCESSING_DOWNLOAD' : 'PROCESSING_UPLOAD',
+      });
+      this.logger.info(
+        { postId: post.id, publishId: result.publish_id, tiktokLogId: result.logId, source: source.type },
+        'tiktok publish initialised',
+      );
+      return {
+        publish_id: result.publish_id,
+        ...(result.upload_url ? { upload_url: result.upload_url } : {}),
+        post_id: post.id,
+        ...(plan ? { plan } : {}),
+      };
+    } catch (err) {
+      await this.fail(post.id, err);
+      throw err;
+    }
+  }
+
+  /**
+   * POST /tiktok/publish/upload/:id after the file is on our disk: init, then the bytes to
+   * TikTok in chunks with retries. The caller owns (and removes) the file.
+   */
+  async publishFile(
+    userId: string,
+    accountId: string,
+    settings: RequestedSettings,
+    file: { path: string; size: number; originalName: string; contentType: VideoContentType },
+    signal?: AbortSignal,
+  ): Promise<UploadPublishData> {
+    const source = this.checkSource('FILE_UPLOAD', undefined, file.size) as Extract<
+      Source,
+      { type: 'FILE_UPLOAD' }
+    >;
+    const init = await this.init(userId, accountId, settings, { ...source, fileName: file.originalName });
+    if (!init.upload_url || !init.plan) {
+      const err = new AppError(
+        'TIKTOK_UNAVAILABLE',
+        'TikTok did not give us an upload address. Please try again.',
+        {
+          retryable: true,
+        },
+      );
+      await this.fail(init.post_id, err);
+      throw err;
+    }
+    try {
+      const result = await uploadChunks({
+        uploadUrl: init.upload_url,
+        filePath: file.path,
+        plan: init.plan,
+        contentType: file.contentType,
+        signal,
+      });
+      await this.posts.update(init.post_id, { localStatus: 'processing' });
+      this.logger.info(
+        {
+          postId: init.post_id,
+          publishId: init.publish_id,
+          bytes: file.size,
+          chunkRetries: result.chunkRetries,
+        },
+        'video sent to tiktok',
+      );
+    } catch (err) {
+      await this.fail(init.post_id, signal?.aborted ? cancelled() : err);
+      throw err;
+    }
+    return { publish_id: init.publish_id, message: SUBMITTED_MESSAGE, post_id: init.post_id };
+  }
+
+  /** GET /tiktok/publish/status/:publishId — asks TikTok and records what it said. */
+  async status(userId: string, publishId: string): Promise<PublishStatusData> {
+    const post = await this.posts.findByPublishId(userId, publishId);
+    if (!post) throw new AppError('NOT_FOUND', 'No publish with this id was found.');
+    if (isFinal(post)) return toStatus(post);
+    await this.accounts.requireOwned(userId, post.socialAccountId);
+    const s = await this.tokens.withFreshToken(post.socialAccountId, (t) =>
+      this.tiktok.fetchStatus(t, publishId),
+    );
+    const failed = s.status === 'FAILED';
+    const entry = failed ? describeFailReason(s.fail_reason ?? 'unknown') : undefined;
+    const localStatus: LocalPostStatus =
+      s.status === 'PUBLISH_COMPLETE'
+        ? 'published'
+        : failed
+          ? 'failed'
+          : post.localStatus === 'uploading' && s.status === 'PROCESSING_UPLOAD'
+            ? 'uploading'
+            : 'processing';
+    const update = {
+      tiktokStatus: s.status,
+      failReason: s.fail_reason,
+      postIds: s.post_ids,
+      localStatus,
+      tiktokLogId: s.logId ?? post.tiktokLogId,
+      errorCode: entry ? entry.errorCode : post.errorCode,
+      userMessage: entry ? entry.userMessage : post.userMessage,
+    };
+    await this.posts.update(post.id, update);
+    return {
+      ...toStatus({ ...post, ...update }),
+      uploaded_bytes: s.uploaded_bytes,
+      downloaded_bytes: s.downloaded_bytes,
+    };
+  }
+
+  async history(userId: string, limit = 50): Promise<PostSummary[]> {
+    return (await this.posts.listForUser(userId, limit)).map(toSummary);
+  }
+
+  private async fail(postId: string, err: unknown): Promise<void> {
+    const app = err instanceof AppError ? err : undefined;
+    await this.posts
+      .update(postId, {
+        localStatus: 'failed',
+        errorCode: app?.code ?? 'INTERNAL',
+        userMessage: app?.message ?? 'Something went wrong. Please try again.',
+        ...(app?.tiktok?.logId ? { tiktokLogId: app.tiktok.logId } : {}),
+      })
+      .catch((e: unknown) => this.logger.error({ err: e, postId }, 'could not record a failed publish'));
+  }
+}
+
+/**
+ * The server enforces what the form enforces: privacy must be one of the creator's current
+ * options; an interaction the creator disabled cannot be turned on (omitted = follow the
+ * creator); branded content cannot be private (tiktok-api.md §11 point 3b).
+ */
+export function resolvePostInfo(s: RequestedSettings, creator: TikTokCreatorInfo): TikTokPostInfo {
+  if (!creator.privacy_level_options.includes(s.privacy_level)) {
+    throw new AppError(
+      'PRIVACY_LEVEL_NOT_ALLOWED',
+      `This account can't post with privacy ${s.privacy_level}. Choose one of: ${creator.privacy_level_options.join(', ')}.`,
+    );
+  }
+  const interaction = (name: 'comment' | 'duet' | 'stitch', requested: boolean | undefined): boolean => {
+    const creatorDisabled = creator[`${name}_disabled`];
+    if (creatorDisabled && requested === false) {
+      throw new AppError(
+        'INTERACTION_DISABLED',
+        `${name[0]!.toUpperCase()}${name.slice(1)}s are turned off for this TikTok account, so they can't be allowed on this video.`,
+      );
+    }
+    return requested ?? creatorDisabled;
+  };
+  if (s.brand_content_toggle && s.privacy_level === 'SELF_ONLY') {
+    throw validation('Branded content visibility cannot be set to private.');
+  }
+  return {
+    ...(s.title ? { title: s.title } : {}),
+    privacy_level: s.privacy_level,
+    disable_comment: interaction('comment', s.disable_comment),
+    disable_duet: interaction('duet', s.disable_duet),
+    disable_stitch: interaction('stitch', s.disable_stitch),
+    brand_content_toggle: s.brand_content_toggle,
+    brand_organic_toggle: s.brand_organic_toggle,
+    is_aigc: s.is_aigc,
+    ...(s.video_cover_timestamp_ms !== undefined
+      ? { video_cover_timestamp_ms: s.video_cover_timestamp_ms }
+      : {}),
+  };
+}
+
+function validation(message: string): AppError {
+  return new AppError('VALIDATION_FAILED', message, { details: [message] });
+}
+
+function cancelled(): AppError {
+  return new AppError('UPLOAD_FAILED', 'The upload was cancelled.', { retryable: true });
+}
+
+/** A publish whose outcome is settled: no need to ask TikTok again. */
+function isFinal(post: PostRow): boolean {
+  // Failed on our side (e.g. the upload broke off): TikTok would only report it as still uploading.
+  if (post.localStatus === 'failed') return true;
+  if (post.tiktokStatus !== 'PUBLISH_COMPLETE') return false;
+  // Public posts get their ids after moderation; other posts never get any (tiktok-api.md §6.1).
+  return post.privacyLevel !== 'PUBLIC_TO_EVERYONE' || post.postIds.length > 0;
+}
+
+function toStatus(post: PostRow): PublishStatusData {
+  return {
+    publish_id: post.publishId ?? '',
+    status: post.tiktokStatus ?? 'PROCESSING_UPLOAD',
+    fail_reason: post.failReason,
+    post_ids: post.postIds,
+    uploaded_bytes: null,
+    downloaded_bytes: null,
+    local_status: post.localStatus as LocalPostStatus,
+    user_message: post.userMessage,
+  };
+}
+
+function toSummary(p: PostWithAccount): PostSummary {
+  return {
+    id: p.id,
+    social_account_id: p.socialAccountId,
+    account_display_name: p.accountDisplayName,
+    account_username: p.accountUsername,
+    source_type: p.sourceType as SourceType,
+    title: p.title,
+    privacy_level: p.privacyLevel as PostSummary['privacy_level'],
+    disable_comment: p.disableComment,
+    disable_duet: p.disableDuet,
+    disable_stitch: p.disableStitch,
+    brand_organic_toggle: p.brandOrganicToggle,
+    brand_content_toggle: p.brandContentToggle,
+    is_aigc: p.isAigc,
+    video_url: p.videoUrl,
+    file_name: p.fileName,
+    video_size: p.videoSize,
+    publish_id: p.publishId,
+    local_status: p.localStatus as LocalPostStatus,
+    tiktok_status: p.tiktokStatus,
+    fail_reason: p.failReason,
+    error_code: p.errorCode,
+    user_message: p.userMessage,
+    post_ids: p.postIds,
+    tiktok_log_id: p.tiktokLogId,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { InjectDb } from '../db/database.module.ts';
+import { socialAccounts, type SocialAccountRow } from '../db/schema.ts';
+
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** An account without its token columns: what everything but the token service sees. */
+export type AccountRecord = Omit<SocialAccountRow, 'accessTokenEnc' | 'refreshTokenEnc'>;
+
+export interface SealedTokens {
+  accessTokenEnc: string;
+  accessExpiresAt: Date;
+  refreshTokenEnc: string;
+  refreshExpiresAt: Date;
+  scopes: string;
+}
+
+const publicColumns = {
+  id: socialAccounts.id,
+  userId: socialAccounts.userId,
+  provider: socialAccounts.provider,
+  openId: socialAccounts.openId,
+  username: socialAccounts.username,
+  displayName: socialAccounts.displayName,
+  avatarUrl: socialAccounts.avatarUrl,
+  scopes: socialAccounts.scopes,
+  status: socialAccounts.status,
+  accessExpiresAt: socialAccounts.accessExpiresAt,
+  refreshExpiresAt: socialAccounts.refreshExpiresAt,
+  tokenVersion: socialAccounts.tokenVersion,
+  createdAt: socialAccounts.createdAt,
+  updatedAt: socialAccounts.updatedAt,
+};
+
+@Injectable()
+export class AccountsRepository {
+  constructor(@InjectDb() private readonly db: Database) {}
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  /** The user's connected accounts (active or needing reconnection), oldest first. */
+  listForUser(userId: string): Promise<AccountRecord[]> {
+    return this.db
+      .select(publicColumns)
+      .from(socialAccounts)
+      .where(and(eq(socialAccounts.userId, userId), ne(socialAccounts.status, 'disconnected')))
+      .orderBy(asc(socialAccounts.createdAt));
+  }
+
+  /** The account if it exists, is the user's and is not disconnected; else undefined. */
+  async findForUser(userId: string, id: string): Promise<AccountRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.db
+      .select(publicColumns)
+      .from(socialAccounts)
+      .where(
+        and(
+          eq(socialAccounts.id, id),
+          eq(socialAccounts.userId, userId),
+          ne(socialAccounts.status, 'disconnected'),
+        ),
+      );
+    return row;
+  }
+
+  /** The sealed tokens and version, read without a lock. */
+  async readTokens(id: string): Promise<SocialAccountRow | undefined> {
+    const [row] = await this.db.select().from(socialAccounts).where(eq(socialAccounts.id, id));
+    return row;
+  }
+
+  /** The row with its tokens, locked until the transaction ends (single-flight refresh). */
+  async lockTokens(tx: Tx, id: string): Promise<SocialAccountRow | undefined> {
+    const [row] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, id)).for('update');
+    return row;
+  }
+
+  async storeRotatedTokens(tx: Tx, id: string, tokens: SealedTokens): Promise<void> {
+    await tx
+      .update(socialAccounts)
+      .set({
+        ...tokens,
+        status: 'active',
+        tokenVersion: sql`${socialAccounts.tokenVersion} + 1`,
+        updatedAt: new Date(),
+      })
+      .where(eq(socialAccounts.id, id));
+  }
+
+  async markReconnectRequired(id: string, tx?: Tx): Promise<void> {
+    await (tx ?? this.db)
+      .update(socialAccounts)
+      .set({ status: 'reconnect_required', updatedAt: new Date() })
+      .where(eq(socialAccounts.id, id));
+  }
+
+  /** Forgets the tokens; the row stays so the history keeps its account. */
+  async disconnect(id: string): Promise<void> {
+    await this.db
+      .update(socialAccounts)
+      .set({
+        status: 'disconnected',
+        accessTokenEnc: null,
+        refreshTokenEnc: null,
+        accessExpiresAt: null,
+        refreshExpiresAt: null,
+        tokenVersion: sql`${socialAccounts.tokenVersion} + 1`,
+        updatedAt: new Date(),
+      })
+      .where(eq(socialAccounts.id, id));
+  }
+
+  /** Connecting the same TikTok account again updates its row, never adds a second one. */
+  async upsertConnected(
+    userId: string,
+    openId: string,
+    profile: { username: string | null; displayName: string | null; avatarUrl: string | null },
+    tokens: SealedTokens,
+  ): Promise<AccountRecord> {
+    const [row] = await this.db
+      .insert(socialAccounts)
+      .values({ userId, provider: 'tiktok', openId, ...profile, ...tokens, status: 'active' })
+      .onConflictDoUpdate({
+        target: [socialAccounts.userId, socialAccounts.provider, socialAccounts.openId],
+        set: {
+          ...profile,
+          ...tokens,
+          status: 'active',
+          tokenVersion: sql`${socialAccounts.tokenVersion} + 1`,
+          updatedAt: new Date(),
+        },
+      })
+      .returning(publicColumns);
+    if (!row) throw new Error('account upsert returned nothing');
+    return row;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids from the URL are checked before they reach a uuid column (a bad one is a 404, not a 500). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

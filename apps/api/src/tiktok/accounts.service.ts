@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import { describeTikTokError, type SocialAccount, TIKTOK_CONNECT_QUERY } from '@cliprelay/contract';
+import { createHash, randomBytes } from 'node:crypto';
+import type { AppConfig } from '../config/config.ts';
+import { InjectConfig } from '../config/config.module.ts';
+import { AppError } from '../common/app-error.ts';
+import { InjectLogger, type Logger } from '../common/logger.ts';
+import { type AccountRecord, AccountsRepository } from './accounts.repository.ts';
+import { OAuthStatesRepository } from './oauth-states.repository.ts';
+import { TikTokClient } from './tiktok.client.ts';
+import { TokenService } from './token.service.ts';
+
+/** What we ask TikTok for; user.info.profile only adds the @username, so it is optional. */
+export const REQUESTED_SCOPES = ['user.info.basic', 'user.info.profile', 'video.publish'] as const;
+export const REQUIRED_SCOPES = ['user.info.basic', 'video.publish'] as const;
+export const STATE_TTL_MS = 10 * 60 * 1000;
+
+export interface CallbackQuery {
+  code?: string;
+  state?: string;
+  scopes?: string;
+  error?: string;
+  error_description?: string;
+}
+
+/** Connecting, listing and disconnecting TikTok accounts. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly accounts: AccountsRepository,
+    private readonly states: OAuthStatesRepository,
+    private readonly tiktok: TikTokClient,
+    private readonly tokens: TokenService,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  async list(userId: string): Promise<SocialAccount[]> {
+    return (await this.accounts.listForUser(userId)).map(toSocialAccount);
+  }
+
+  /** The user's account, or ACCOUNT_NOT_FOUND (also for another user's id: never confirm it exists). */
+  async requireOwned(userId: string, accountId: string): Promise<AccountRecord> {
+    const account = await this.accounts.findForUser(userId, accountId);
+    if (!account) {
+      throw new AppError(
+        'ACCOUNT_NOT_FOUND',
+        'TikTok account not connected. Connect it in account settings.',
+      );
+    }
+    if (account.status === 'reconnect_required') {
+      throw new AppError(
+        'ACCOUNT_RECONNECT_REQUIRED',
+        'TikTok no longer accepts this account’s authorization. Reconnect the account in account settings.',
+        { retryable: false },
+      );
+    }
+    return account;
+  }
+
+  /** Starts the OAuth dance: a single-use state bound to this user, valid for ten minutes. */
+  async connect(userId: string): Promise<{ authorizeUrl: string }> {
+    const state = randomBytes(32).toString('base64url');
+    await this.states.create(hashState(state), userId, new Date(Date.now() + STATE_TTL_MS));
+    return { authorizeUrl: this.tiktok.authorizeUrl(state, REQUESTED_SCOPES) };
+  }
+
+  /**
+   * TikTok's redirect back: always answers with a URL of the web app carrying the outcome, so
+   * the browser never lands on a JSON error.
+   */
+  async handleCallback(query: CallbackQuery): Promise<string> {
+    try {
+      const account = await this.completeConnect(query);
+      return this.webUrl({
+        [TIKTOK_CONNECT_QUERY.outcome]: 'success',
+        [TIKTOK_CONNECT_QUERY.account]: account.id,
+      });
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'INTERNAL';
+      if (!(err instanceof AppError) || code === 'INTERNAL' || code === 'TIKTOK_UNAVAILABLE') {
+        this.logger.error({ err }, 'tiktok connect failed');
+      } else {
+        this.logger.warn({ code, tiktok: err.tiktok }, 'tiktok connect refused');
+      }
+      return this.webUrl({ [TIKTOK_CONNECT_QUERY.outcome]: 'error', [TIKTOK_CONNECT_QUERY.code]: code });
+    }
+  }
+
+  async disconnect(userId: string, accountId: string): Promise<void> {
+    const account = await this.accounts.findForUser(userId, accountId);
+    if (!account) {
+      throw new AppError(
+        'ACCOUNT_NOT_FOUND',
+        'TikTok account not connected. Connect it in account settings.',
+      );
+    }
+    // Revoke at TikTok first (best effort: a dead token is already as good as revoked), then forget.
+    try {
+      if (account.status === 'active') {
+        await this.tokens.withFreshToken(account.id, (token) => this.tiktok.revoke(token));
+      } else {
+        const token = await this.tokens.storedAccessToken(account.id);
+        if (token) await this.tiktok.revoke(token);
+      }
+    } catch (err) {
+      this.logger.warn(
+        {
+          accountId,
+          code: err instanceof AppError ? err.code : undefined,
+          tiktok: err instanceof AppError ? err.tiktok : undefined,
+        },
+        'tiktok revoke failed; forgetting the tokens anyway',
+      );
+    }
+    await this.accounts.disconnect(account.id);
+  }
+
+  private async completeConnect(query: CallbackQuery): Promise<AccountRecord> {
+    const userId = query.state ? await this.states.consume(hashState(query.state)) : undefined;
+    if (!userId) {
+      throw new AppError(
+        'OAUTH_STATE_INVALID',
+        'This connection link has expired or was already used. Start again.',
+      );
+    }
+    if (query.error) {
+      const entry = describeTikTokError(query.error);
+      throw new AppError(
+        entry.errorCode === 'OAUTH_DENIED' ? 'OAUTH_DENIED' : entry.errorCode,
+        entry.userMessage,
+        {
+          tiktok: { code: query.error, logId: null },
+        },
+      );
+    }
+    if (!query.code) {
+      throw new AppError('OAUTH_STATE_INVALID', 'TikTok sent no authorization code. Start again.');
+    }
+    const set = await this.tiktok.exchangeCode(query.code);
+    const granted = new Set(set.scope.split(',').map((s) => s.trim()));
+    const missing = REQUIRED_SCOPES.filter((s) => !granted.has(s));
+    if (missing.length > 0) {
+      await this.tiktok.revoke(set.access_token).catch(() => undefined);
+      throw new AppError(
+        'OAUTH_SCOPES_MISSING',
+        `Cliprelay needs permission to ${missing.map(describeScope).join(' and ')}. Connect again and keep those boxes ticked.`,
+      );
+    }
+    const fields = ['open_id', 'union_id', 'avatar_url', 'display_name'];
+    if (granted.has('user.info.profile')) fields.push('username');
+    const user = await this.tiktok.userInfo(set.access_token, fields);
+    return this.accounts.upsertConnected(
+      userId,
+      set.open_id,
+      {
+        username: user.username ?? null,
+        displayName: user.display_name ?? null,
+        avatarUrl: user.avatar_url ?? null,
+      },
+      this.tokens.seal(set),
+    );
+  }
+
+  private webUrl(params: Record<string, string>): string {
+    const url = new URL(this.config.webAppUrl + '/');
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    return url.toString();
+  }
+}
+
+function hashState(state: string): string {
+  return createHash('sha256').update(state).digest('base64url');
+}
+
+function describeScope(scope: string): string {
+  return scope === 'video.publish'
+    ? 'publish videos'
+    : scope === 'user.info.basic'
+      ? 'read your basic profile'
+      : scope;
+}
+
+export function toSocialAccount(a: AccountRecord): SocialAccount {
+  return {
+    id: a.id,
+    provider: 'tiktok',
+    open_id: a.openId,
+    username: a.username,
+    display_name: a.displayName,
+    avatar_url: a.avatarUrl,
+    status: a.status === 'reconnect_required' ? 'reconnect_required' : 'active',
+    created_at: a.createdAt.toISOString(),
+    updated_at: a.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,48 @@
+import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
+import type { Stack } from './stack.ts';
+
+/** A sandbox creator (private by default, as an unaudited app needs). */
+export async function createCreator(stack: Stack, input: CreatorInput = {}): Promise<{ open_id: string }> {
+  return stack.sandbox('/_sandbox/creators', { json: { private_account: true, ...input } });
+}
+
+/**
+ * Connects a TikTok account the way a user does, headlessly: POST /tiktok/connect, TikTok's
+ * consent (the sandbox's control route answers what the consent page would redirect to), then
+ * TikTok's redirect to our callback. Returns the callback's redirect to the web app.
+ */
+export async function connectViaOAuth(
+  stack: Stack,
+  token: string,
+  openId: string,
+  opts: { approve?: boolean; scopes?: string } = {},
+): Promise<{ location: URL; accountId: string | null }> {
+  const res = await stack.call('/tiktok/connect', { method: 'POST', token });
+  if (res.status !== 200) throw new Error(`connect: HTTP ${res.status} ${await res.text()}`);
+  const { data } = (await res.json()) as { data: { authorizeUrl: string } };
+  let authorizeUrl = data.authorizeUrl;
+  if (opts.scopes) {
+    const u = new URL(authorizeUrl);
+    u.searchParams.set('scope', opts.scopes);
+    authorizeUrl = u.toString();
+  }
+  const consent = await stack.sandbox('/_sandbox/consent', {
+    json: { authorize_url: authorizeUrl, open_id: openId, approve: opts.approve ?? true },
+  });
+  const callback = await fetch(consent.redirect_to, { redirect: 'manual' });
+  const location = new URL(callback.headers.get('location') ?? 'http://missing/');
+  return { location, accountId: location.searchParams.get('account') };
+}
+
+/** A connected account for `sub`, ready to publish from. */
+export async function connectedAccount(
+  stack: Stack,
+  sub: string,
+  creator: CreatorInput = {},
+): Promise<{ token: string; accountId: string; openId: string }> {
+  const token = await stack.tokenFor(sub);
+  const { open_id } = await createCreator(stack, creator);
+  const { accountId, location } = await connectViaOAuth(stack, token, open_id);
+  if (!accountId) throw new Error(`connect failed: ${location.toString()}`);
+  return { token, accountId, openId: open_id };
+}

@@ -1,0 +1,14 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// NestJS needs decorator metadata, which esbuild cannot emit: SWC compiles the API under Vitest.
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022' } })],
+  test: {
+    name: 'api',
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // PGlite's first start takes a few seconds; integration suites boot whole stacks.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
