@@ -9,6 +9,7 @@ import { createLogger, httpLogger, type Logger, PinoNestLogger } from './common/
 import { createValidationPipe } from './common/validation.ts';
 import { type AppConfig, describeConfig } from './config/config.ts';
 import { openDatabase } from './db/database.ts';
+import { sweepStaleUploads } from './upload/multipart-upload.ts';
 
 export interface RunningApi {
   readonly url: string;
@@ -27,6 +28,9 @@ export async function startApi(
   opts: { logDestination?: NodeJS.WritableStream } = {},
 ): Promise<RunningApi> {
   const logger = createLogger(config.logLevel, opts.logDestination);
+  // Temp files a crashed process left behind (a live upload writes its file continuously).
+  const swept = await sweepStaleUploads(config.uploadTmpDir, 60 * 60 * 1000).catch(() => 0);
+  if (swept > 0) logger.warn({ swept }, 'removed stale upload temp files');
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let app: NestExpressApplication;
   try {

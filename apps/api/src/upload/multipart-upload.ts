@@ -1,0 +1,309 @@
+/**
+ * Receives the seed's multipart upload (metadata fields first, then `file`) and streams the video
+ * to a private temp file, never holding it in memory. Every failure path removes the temp file
+ * before the promise settles; on success the caller owns it and must call `cleanup()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { open, readdir, rm, stat } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { VideoContentType } from '@cliprelay/contract';
+import busboy from 'busboy';
+import { AppError } from '../common/app-error.ts';
+
+export const FILE_FIELD = 'file';
+export const DEFAULT_MAX_FIELD_BYTES = 16 * 1024;
+/** Room for boundaries, part headers and metadata fields on top of the file in a multipart body. */
+export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+const TEMP_FILE_PATTERN = /^upload-[0-9a-f-]+\.part$/;
+
+export interface ReceivedFile {
+  /** The temp file holding the video (mode 0600). */
+  path: string;
+  size: number;
+  /** The MIME type the client declared. */
+  mimeType: string;
+  originalName: string;
+  /** The container sniffed from the first bytes: what the upload PUT to TikTok declares. */
+  contentType: VideoContentType;
+}
+
+export interface ReceivedUpload {
+  fields: Record<string, string>;
+  file: ReceivedFile;
+  /** Removes the temp file; safe to call more than once. */
+  cleanup(): Promise<void>;
+}
+
+export interface ReceiveMultipartOptions {
+  tmpDir: string;
+  maxFileBytes: number;
+  /** Longest accepted metadata value (default 16 KiB). */
+  maxFieldBytes?: number;
+  /** Metadata fields that may appear (each at most once); `file` is implied. */
+  allowedFields: readonly string[];
+}
+
+export function fileTooLargeError(maxFileBytes: number): AppError {
+  return new AppError(
+    'FILE_TOO_LARGE',
+    `Video file is too large. Maximum size is ${formatBytes(maxFileBytes)}.`,
+  );
+}
+
+function validationFailed(detail: string): AppError {
+  return new AppError('VALIDATION_FAILED', 'Validation failed', { details: [detail] });
+}
+
+const NOT_A_VIDEO = 'The file is not a supported video. Upload an MP4, MOV or WebM file.';
+
+function notAVideo(): AppError {
+  return new AppError('UNSUPPORTED_MEDIA', NOT_A_VIDEO);
+}
+
+function malformed(message: string, cause?: unknown): AppError {
+  return new AppError('UNSUPPORTED_MEDIA', message, { cause });
+}
+
+/**
+ * Whether the request's Content-Length alone proves the body is too large (file limit plus the
+ * multipart overhead), so the controller can answer 413 without reading a byte. A missing or
+ * unparsable Content-Length proves nothing: the streaming limit still applies.
+ */
+export function exceedsDeclaredLength(
+  req: Pick<IncomingMessage, 'headers'>,
+  maxFileBytes: number,
+  overheadBytes = MULTIPART_OVERHEAD_BYTES,
+): boolean {
+  const header = req.headers['content-length'];
+  if (header === undefined || !/^\d+$/.test(header)) return false;
+  return Number(header) > maxFileBytes + overheadBytes;
+}
+
+/**
+ * Deletes `upload-*.part` files in `tmpDir` not written to for `olderThanMs` (left behind by a
+ * crash). Run at boot. Returns how many were deleted; a missing directory counts as empty.
+ */
+export async function sweepStaleUploads(tmpDir: string, olderThanMs: number): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(tmpDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const cutoff = Date.now() - olderThanMs;
+  let removed = 0;
+  for (const name of names) {
+    if (!TEMP_FILE_PATTERN.test(name)) continue;
+    const path = join(tmpDir, name);
+    try {
+      const info = await stat(path);
+      if (!info.isFile() || info.mtimeMs > cutoff) continue;
+      await rm(path);
+      removed++;
+    } catch (error) {
+      // Finished (and cleaned up) by its request while we looked: nothing to sweep.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return removed;
+}
+
+/**
+ * Parses a multipart request with busboy: metadata fields (only `allowedFields`, each once) and
+ * exactly one `file`, streamed to `<tmpDir>/upload-<uuid>.part`.
+ *
+ * Rejects with AppError: FILE_TOO_LARGE over `maxFileBytes`; UNSUPPORTED_MEDIA when the declared
+ * type is not video/*, when the first bytes are not MP4/MOV (`ftyp` at offset 4) or WebM (EBML),
+ * or when the body is not a complete multipart form (including a client that went away);
+ * VALIDATION_FAILED for a missing file, an unknown, repeated or overlong field, or a second file.
+ */
+export async function receiveMultipartVideo(
+  req: IncomingMessage,
+  opts: ReceiveMultipartOptions,
+): Promise<ReceivedUpload> {
+  const tempPath = join(opts.tmpDir, `upload-${randomUUID()}.part`);
+  let kept = false;
+  try {
+    const { fields, file } = await parseRequest(req, opts, tempPath);
+    kept = true;
+    let removal: Promise<void> | undefined;
+    return {
+      fields,
+      file,
+      cleanup: () => (removal ??= rm(tempPath, { force: true })),
+    };
+  } finally {
+    if (!kept) await rm(tempPath, { force: true });
+  }
+}
+
+async function parseRequest(
+  req: IncomingMessage,
+  opts: ReceiveMultipartOptions,
+  tempPath: string,
+): Promise<{ fields: Record<string, string>; file: ReceivedFile }> {
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      limits: { fileSize: opts.maxFileBytes + 1, fieldSize: opts.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES },
+    });
+  } catch (cause) {
+    // Not multipart/form-data, or no boundary.
+    throw malformed('The upload must be a multipart/form-data request.', cause);
+  }
+
+  const fields: Record<string, string> = {};
+  const stopFile = new AbortController();
+  let fileTask: Promise<ReceivedFile> | undefined;
+
+  const parsed = new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (error: Error): void => {
+      failed = true;
+      reject(error);
+    };
+    const discard = (stream: Readable, error: AppError): void => {
+      stream.resume();
+      fail(error);
+    };
+
+    parser.on('field', (name, value, info) => {
+      if (name === FILE_FIELD) return fail(validationFailed('file must be a video file'));
+      if (!opts.allowedFields.includes(name))
+        return fail(validationFailed(`property ${name} should not exist`));
+      if (Object.hasOwn(fields, name)) return fail(validationFailed(`${name} must be sent only once`));
+      if (info.valueTruncated) return fail(validationFailed(`${name} is too long`));
+      fields[name] = value;
+    });
+    parser.on('file', (name, stream, info) => {
+      // Parts already buffered keep coming after a failure: never start a temp file for them.
+      if (failed) return void stream.resume();
+      if (name !== FILE_FIELD) return discard(stream, validationFailed(`property ${name} should not exist`));
+      if (fileTask) return discard(stream, validationFailed('only one file may be uploaded'));
+      if (!info.mimeType.toLowerCase().startsWith('video/')) return discard(stream, notAVideo());
+      fileTask = saveFile(stream, info, tempPath, opts.maxFileBytes, stopFile.signal);
+      fileTask.catch(fail);
+    });
+    parser.on('error', (cause) =>
+      fail(malformed('The upload could not be read as a multipart form.', cause)),
+    );
+    parser.on('close', () => resolve());
+
+    const interrupted = (cause?: unknown): void =>
+      fail(malformed('The upload was interrupted before the whole video arrived.', cause));
+    req.on('error', interrupted);
+    req.on('close', () => {
+      if (!req.complete) interrupted();
+    });
+    req.pipe(parser);
+  });
+
+  try {
+    await parsed;
+    if (!fileTask) throw validationFailed('file is required');
+    return { fields, file: await fileTask };
+  } catch (error) {
+    // Stop reading, close the temp file (the caller deletes it), then let the rest of the body
+    // drain so an error answer can still reach the client.
+    req.unpipe(parser);
+    stopFile.abort(error);
+    await fileTask?.catch(() => undefined);
+    parser.destroy();
+    req.resume();
+    throw error;
+  }
+}
+
+async function saveFile(
+  stream: Readable & { truncated?: boolean },
+  info: busboy.FileInfo,
+  tempPath: string,
+  maxFileBytes: number,
+  signal: AbortSignal,
+): Promise<ReceivedFile> {
+  const sniffer = new VideoSniffer(maxFileBytes);
+  const handle = await open(tempPath, 'wx', 0o600);
+  try {
+    await pipeline(stream, sniffer, handle.createWriteStream(), { signal });
+  } catch (error) {
+    // An abort wraps the reason that stopped us; report that reason, not the AbortError.
+    throw signal.aborted ? (signal.reason as unknown) : error;
+  } finally {
+    await handle.close();
+  }
+  if (stream.truncated) throw fileTooLargeError(maxFileBytes);
+  return {
+    path: tempPath,
+    size: sniffer.bytes,
+    mimeType: info.mimeType,
+    originalName: info.filename ?? 'video',
+    contentType: sniffer.contentType!,
+  };
+}
+
+const SNIFF_BYTES = 12;
+
+/**
+ * Passes the file through, counting bytes (FILE_TOO_LARGE past the limit) and checking the first
+ * bytes for a container TikTok accepts: MP4/MOV (`ftyp` box at offset 4; brand `qt  ` is MOV) or
+ * WebM (EBML magic 1A 45 DF A3).
+ */
+class VideoSniffer extends Transform {
+  bytes = 0;
+  contentType: VideoContentType | undefined;
+  private head: Buffer[] = [];
+  private headBytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return done(fileTooLargeError(this.maxBytes));
+    if (this.contentType) return done(null, chunk);
+    this.head.push(chunk);
+    this.headBytes += chunk.length;
+    if (this.headBytes < SNIFF_BYTES) return done();
+    const head = Buffer.concat(this.head);
+    this.head = [];
+    this.contentType = sniffContainer(head);
+    if (!this.contentType) return done(notAVideo());
+    done(null, head);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.contentType) return done();
+    // Fewer than SNIFF_BYTES in the whole file: a WebM could still be recognised, nothing else.
+    const head = Buffer.concat(this.head);
+    this.contentType = sniffContainer(head);
+    if (!this.contentType) return done(notAVideo());
+    done(null, head);
+  }
+}
+
+export function sniffContainer(head: Buffer): VideoContentType | undefined {
+  if (head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp') {
+    return head.toString('latin1', 8, 12) === 'qt  ' ? 'video/quicktime' : 'video/mp4';
+  }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) return 'video/webm';
+  return undefined;
+}
+
+function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 ** 3, 'GB'],
+    [1024 ** 2, 'MB'],
+    [1024, 'KB'],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
