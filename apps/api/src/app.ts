@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.ts';
 import { ErrorFilter } from './common/error.filter.ts';
@@ -28,6 +29,7 @@ export async function startApi(
   opts: { logDestination?: NodeJS.WritableStream } = {},
 ): Promise<RunningApi> {
   const logger = createLogger(config.logLevel, opts.logDestination);
+  await mkdir(config.uploadTmpDir, { recursive: true, mode: 0o700 });
   // Temp files a crashed process left behind (a live upload writes its file continuously).
   const swept = await sweepStaleUploads(config.uploadTmpDir, 60 * 60 * 1000).catch(() => 0);
   if (swept > 0) logger.warn({ swept }, 'removed stale upload temp files');

@@ -167,6 +167,12 @@ function resolveEncryptionKey(value: string | undefined, dataDir: string): Buffe
   }
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process booting at the same moment wrote it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return resolveEncryptionKey(undefined, dataDir);
+    throw err;
+  }
   return key;
 }
