@@ -71,11 +71,18 @@ export class ErrorFilter implements ExceptionFilter {
         typeof response === 'object' && response !== null && 'message' in response
           ? (response as { message: string | string[] }).message
           : exception.message;
+      const code = CODE_BY_STATUS[statusCode] ?? (statusCode < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
       return {
         statusCode,
         error: STATUS_CODES[statusCode] ?? 'Error',
-        message: statusCode >= 500 ? 'Something went wrong. Please try again.' : message,
-        code: CODE_BY_STATUS[statusCode] ?? (statusCode < 500 ? 'VALIDATION_FAILED' : 'INTERNAL'),
+        message:
+          statusCode >= 500
+            ? 'Something went wrong. Please try again.'
+            : // The contract: VALIDATION_FAILED's message is always an array (e.g. a malformed JSON body).
+              code === 'VALIDATION_FAILED' && typeof message === 'string'
+              ? [message]
+              : message,
+        code,
         requestId,
       };
     }

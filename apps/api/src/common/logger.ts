@@ -29,7 +29,10 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
           '*.client_secret',
           '*.clientSecret',
           '*.token',
-          '*.code',
+          // An OAuth callback's query (its `code`) logged by mistake. Not `*.code`: that would also
+          // blank TikTok's error code (`tiktok.code`) and Node's (`err.code`), which logs must keep.
+          'query.code',
+          '*.query.code',
           'headers',
           '*.headers',
         ],

@@ -58,7 +58,7 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 
-  it('rejects a TOKEN_ENCRYPTION_KEY that is not 32 bytes without showing it', async () => {
+  it('rejects a TOKEN_ENCRYPTION_KEY that is not 32 bytes without showing it', () => {
     const key = Buffer.alloc(16, 7).toString('base64');
     expect(() => loadConfig({ DATA_DIR: 'unused', TOKEN_ENCRYPTION_KEY: key })).toThrow(
       /TOKEN_ENCRYPTION_KEY/,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
+import { type DevIdentityOptions, headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
 import { startSandbox, type SandboxOptionsInput } from '@cliprelay/tiktok-sandbox';
 import { startApi, type RunningApi } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -27,6 +27,16 @@ export interface StackOptions {
   db: DbKind;
   sandbox?: Partial<SandboxOptionsInput>;
   env?: Record<string, string>;
+  /**
+   * dev-identity options (users, keyFile, audience, …); `trailingSlashIssuer` gives it an
+   * Auth0-style issuer, `http://localhost:<port>/`, which the API is then pointed at.
+   */
+  identity?: Omit<DevIdentityOptions, 'port' | 'issuer'> & { trailingSlashIssuer?: boolean };
+}
+
+/** A fetch Response whose JSON body tests may read without casts. */
+export interface JsonResponse extends Response {
+  json(): Promise<any>;
 }
 
 export interface Stack {
@@ -34,6 +44,10 @@ export interface Stack {
   apiUrl: string;
   sandboxUrl: string;
   identityUrl: string;
+  /** The dev identity provider's issuer, exactly as in `iss` (and AUTH_ISSUER_URL). */
+  identityIssuer: string;
+  /** The PostgreSQL database's URL; undefined for PGlite. */
+  databaseUrl: string | undefined;
   dataDir: string;
   uploadTmpDir: string;
   /** Every log line the API wrote, raw JSON. */
@@ -50,7 +64,7 @@ export interface Stack {
       body?: RequestInit['body'];
       headers?: Record<string, string>;
     },
-  ): Promise<Response>;
+  ): Promise<JsonResponse>;
   /** fetch against the sandbox's control API (/_sandbox/...). */
   sandbox(path: string, init?: { method?: string; json?: unknown }): Promise<any>;
   close(): Promise<void>;
@@ -123,7 +137,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     cleanups.push(() => sandbox.close());
 
-    const identity = await startDevIdentity({ port: 0 });
+    const { trailingSlashIssuer, ...identityOptions } = opts.identity ?? {};
+    const identityPort = trailingSlashIssuer ? await freePort() : 0;
+    const identity = await startDevIdentity({
+      ...identityOptions,
+      port: identityPort,
+      ...(trailingSlashIssuer ? { issuer: `http://localhost:${identityPort}/` } : {}),
+    });
     cleanups.push(() => identity.close());
 
     let databaseUrl: string | undefined;
@@ -168,6 +188,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       apiUrl,
       sandboxUrl: sandbox.url,
       identityUrl: identity.url,
+      identityIssuer: identity.issuer,
+      databaseUrl,
       dataDir,
       uploadTmpDir,
       logs,

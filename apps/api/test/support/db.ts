@@ -1,0 +1,50 @@
+import pg from 'pg';
+import type { DatabaseHandle } from '../../src/db/database.ts';
+import { DB_HANDLE } from '../../src/db/database.module.ts';
+import type { Stack } from './stack.ts';
+
+/**
+ * Raw SQL against a stack's database, beside the API: PostgreSQL through a connection of our
+ * own; PGlite (one process, one connection) through the API's own handle.
+ */
+export async function queryDb<T = Record<string, any>>(
+  stack: Stack,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (stack.databaseUrl) {
+    const client = new pg.Client({ connectionString: stack.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const handle = stack.api.app.get<symbol, DatabaseHandle>(DB_HANDLE);
+  const client = (handle.db as any).$client as {
+    query(text: string, params: unknown[]): Promise<{ rows: T[] }>;
+  };
+  return (await client.query(text, params)).rows;
+}
+
+/** The social_accounts row, token columns included. */
+export async function accountRow(stack: Stack, accountId: string): Promise<Record<string, any>> {
+  const [row] = await queryDb(stack, 'select * from social_accounts where id = $1', [accountId]);
+  if (!row) throw new Error(`no social_accounts row ${accountId}`);
+  return row;
+}
+
+/** Sets when the API believes the account's access token expires (its own clock, not TikTok's). */
+export async function setAccessExpiresIn(stack: Stack, accountId: string, seconds: number): Promise<void> {
+  await queryDb(
+    stack,
+    `update social_accounts set access_expires_at = now() + make_interval(secs => $2) where id = $1`,
+    [accountId, seconds],
+  );
+}
+
+/** Makes the API believe the account's access token has expired. */
+export function expireAccessTokenLocally(stack: Stack, accountId: string): Promise<void> {
+  return setAccessExpiresIn(stack, accountId, -60);
+}
