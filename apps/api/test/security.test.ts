@@ -165,6 +165,11 @@ describe.each(DB_KINDS)('security (%s)', (db) => {
       status: 400,
       body: { code: 'VALIDATION_FAILED', message: [expect.any(String)] },
     });
+    const huge = await errorOf(
+      await stack.call('/media', { method: 'POST', token: alice, json: { title: 'x'.repeat(200_000) } }),
+    );
+    // Not a video: the SPA must not say "Video file is too large".
+    expect(huge).toMatchObject({ status: 413, body: { statusCode: 413, code: 'REQUEST_TOO_LARGE' } });
     const invalid = await errorOf(
       await stack.call('/media', { method: 'POST', token: alice, json: { nope: 1 } }),
     );

@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   ACCOUNT_RECONNECT_REQUIRED: 404,
   /** The video is larger than MAX_VIDEO_BYTES. */
   FILE_TOO_LARGE: 413,
+  /** A JSON body over the API's limit (not a video: those are FILE_TOO_LARGE). */
+  REQUEST_TOO_LARGE: 413,
   /** TikTok's rate limit; `retryAfterSec` says when to try again. */
   TIKTOK_RATE_LIMITED: 429,
   /** TikTok failed (5xx, network, bad answer) and our retries ran out. */

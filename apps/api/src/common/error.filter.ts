@@ -10,7 +10,8 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHENTICATED',
   404: 'NOT_FOUND',
-  413: 'FILE_TOO_LARGE',
+  // Only the JSON body parser throws a bare 413; videos are refused with AppError FILE_TOO_LARGE.
+  413: 'REQUEST_TOO_LARGE',
 };
 
 /**

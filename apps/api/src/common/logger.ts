@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
@@ -8,6 +9,9 @@ import { pinoHttp } from 'pino-http';
 export const LOGGER = Symbol('LOGGER');
 export const InjectLogger = (): PropertyDecorator & ParameterDecorator => Inject(LOGGER);
 export type { Logger };
+
+/** The request a log line belongs to, wherever in the request's async work it is written. */
+const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 
 /**
  * Structured JSON logs. Nothing that could hold a secret is logged: no headers (bearer tokens,
@@ -19,6 +23,11 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     {
       level,
       base: { service: 'cliprelay-api' },
+      // Every line written while serving a request carries its id, services' lines included.
+      mixin: () => {
+        const ctx = requestContext.getStore();
+        return ctx ? { requestId: ctx.requestId } : {};
+      },
       redact: {
         paths: [
           '*.access_token',
@@ -47,7 +56,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Request logging with a request id: the caller's `X-Request-Id` if it looks sane, else a new one. */
 export function httpLogger(logger: Logger) {
-  return pinoHttp({
+  const log = pinoHttp({
     logger,
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
       const incoming = req.headers['x-request-id'];
@@ -66,6 +75,10 @@ export function httpLogger(logger: Logger) {
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
   });
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    log(req, res);
+    requestContext.run({ requestId: req.id as string }, next);
+  };
 }
 
 /** Routes NestJS's own log lines into pino. */

@@ -39,6 +39,15 @@ export function MaxTitleLength(options?: ValidationOptions): PropertyDecorator {
 
 const BOOL_STRINGS = ['true', 'false'];
 
+/**
+ * Optional in the JSON sense: the field may be left out, but `null` is not a value of its type.
+ * (class-validator's IsOptional also waves `null` through, which let `"video_cover_timestamp_ms":
+ * null` reach TikTok as an invalid_params 500 and `"disable_comment": null` pass as "omitted".)
+ */
+function Omittable(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
 /** The seed's JSON body of POST /tiktok/publish/init. */
 export class PublishInitDto implements PublishInitRequest {
   @ApiProperty({ description: 'Id of one of your linked TikTok accounts' })
@@ -47,7 +56,7 @@ export class PublishInitDto implements PublishInitRequest {
   socialAccountId: string;
 
   @ApiPropertyOptional({ maxLength: TITLE_MAX_LENGTH })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxTitleLength()
   title?: string;
@@ -56,15 +65,15 @@ export class PublishInitDto implements PublishInitRequest {
   @IsIn(PRIVACY_LEVELS, { message: `privacy_level must be one of ${PRIVACY_LEVELS.join(', ')}` })
   privacy_level: PrivacyLevel;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() disable_comment?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() disable_duet?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() disable_stitch?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() brand_organic_toggle?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() brand_content_toggle?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_aigc?: boolean;
+  @ApiPropertyOptional() @Omittable() @IsBoolean() disable_comment?: boolean;
+  @ApiPropertyOptional() @Omittable() @IsBoolean() disable_duet?: boolean;
+  @ApiPropertyOptional() @Omittable() @IsBoolean() disable_stitch?: boolean;
+  @ApiPropertyOptional() @Omittable() @IsBoolean() brand_organic_toggle?: boolean;
+  @ApiPropertyOptional() @Omittable() @IsBoolean() brand_content_toggle?: boolean;
+  @ApiPropertyOptional() @Omittable() @IsBoolean() is_aigc?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(2_147_483_647)

@@ -32,6 +32,12 @@ export const SUBMITTED_MESSAGE =
 type Source =
   { type: 'PULL_FROM_URL'; videoUrl: string } | { type: 'FILE_UPLOAD'; videoSize: number; fileName?: string };
 
+/** A publish checked and ready to initialise: see PublishService.prepare. */
+export interface Prepared {
+  account: { id: string };
+  postInfo: TikTokPostInfo;
+}
+
 /** Settings as the request gave them: omitted interaction switches follow the creator's. */
 export type RequestedSettings = Omit<PostSettings, 'disable_comment' | 'disable_duet' | 'disable_stitch'> & {
   disable_comment?: boolean;
@@ -88,6 +94,16 @@ export class PublishService {
   }
 
   /**
+   * The user's account and the post_info for these settings, checked against the creator's
+   * current options (fetched now, as TikTok's UX rules ask). Throws before anything is stored.
+   */
+  async prepare(userId: string, accountId: string, settings: RequestedSettings): Promise<Prepared> {
+    const account = await this.accounts.requireOwned(userId, accountId);
+    const creator = await this.tokens.withFreshToken(account.id, (t) => this.tiktok.creatorInfo(t));
+    return { account: { id: account.id }, postInfo: resolvePostInfo(settings, creator) };
+  }
+
+  /**
    * POST /tiktok/publish/init: checks the settings against the creator's current options, then
    * initialises the Direct Post. For FILE_UPLOAD the caller gets TikTok's upload_url and sends
    * the bytes itself.
@@ -95,12 +111,11 @@ export class PublishService {
   async init(
     userId: string,
     accountId: string,
-    settings: RequestedSettings,
+    settings: RequestedSettings | Prepared,
     source: Source,
   ): Promise<PublishInitData & { plan?: ChunkPlan }> {
-    const account = await this.accounts.requireOwned(userId, accountId);
-    const creator = await this.tokens.withFreshToken(account.id, (t) => this.tiktok.creatorInfo(t));
-    const postInfo = resolvePostInfo(settings, creator);
+    const { account, postInfo } =
+      'postInfo' in settings ? settings : await this.prepare(userId, accountId, settings);
     const plan = source.type === 'FILE_UPLOAD' ? planChunks(source.videoSize) : undefined;
     const sourceInfo: TikTokSourceInfo =
       source.type === 'PULL_FROM_URL'
@@ -162,8 +177,7 @@ export class PublishService {
    */
   async publishFile(
     userId: string,
-    accountId: string,
-    settings: RequestedSettings,
+    prepared: Prepared,
     file: { path: string; size: number; originalName: string; contentType: VideoContentType },
     signal?: AbortSignal,
   ): Promise<UploadPublishData> {
@@ -171,7 +185,10 @@ export class PublishService {
       Source,
       { type: 'FILE_UPLOAD' }
     >;
-    const init = await this.init(userId, accountId, settings, { ...source, fileName: file.originalName });
+    const init = await this.init(userId, prepared.account.id, prepared, {
+      ...source,
+      fileName: file.originalName,
+    });
     if (!init.upload_url || !init.plan) {
       const err = new AppError(
         'TIKTOK_UNAVAILABLE',
@@ -255,6 +272,9 @@ export class PublishService {
         localStatus: 'failed',
         errorCode: app?.code ?? 'INTERNAL',
         userMessage: app?.message ?? 'Something went wrong. Please try again.',
+        // TikTok's own code (e.g. spam_risk_too_many_posts at init) is the reason this publish
+        // failed: keep it with the log id, so history and support can tell what TikTok said.
+        ...(app?.tiktok ? { failReason: app.tiktok.code } : {}),
         ...(app?.tiktok?.logId ? { tiktokLogId: app.tiktok.logId } : {}),
       })
       .catch((e: unknown) => this.logger.error({ err: e, postId }, 'could not record a failed publish'));

@@ -11,7 +11,7 @@ import { flattenValidationErrors } from '../common/validation.ts';
 import { AccountsService } from '../tiktok/accounts.service.ts';
 import { exceedsDeclaredLength, receiveMultipartVideo } from '../upload/multipart-upload.ts';
 import { UPLOAD_FIELD_NAMES, UploadFieldsDto } from './publish.dto.ts';
-import { PublishService, type RequestedSettings } from './publish.service.ts';
+import { type Prepared, PublishService, type RequestedSettings } from './publish.service.ts';
 
 /**
  * The seed's one-request FILE_UPLOAD: the multipart body is streamed to a temp file (never held
@@ -43,14 +43,19 @@ export class UploadService {
       if (!res.writableFinished) abort.abort();
     };
     res.once('close', onClose);
+    let prepared: Prepared | undefined;
     const upload = await receiveMultipartVideo(req, {
       tmpDir: this.config.uploadTmpDir,
       maxFileBytes: MAX_VIDEO_BYTES,
       allowedFields: UPLOAD_FIELD_NAMES,
+      // The fields come first: settings the creator can't use are refused before the video streams.
+      beforeFile: async (fields) => {
+        prepared = await this.publish.prepare(userId, accountId, await parseFields(fields));
+      },
     });
     try {
-      const settings = await parseFields(upload.fields);
-      return await this.publish.publishFile(userId, accountId, settings, upload.file, abort.signal);
+      if (!prepared) throw new Error('multipart upload finished without its settings being checked');
+      return await this.publish.publishFile(userId, prepared, upload.file, abort.signal);
     } finally {
       res.off('close', onClose);
       await upload.cleanup();

@@ -149,17 +149,23 @@ export class AccountsService {
     }
     const fields = ['open_id', 'union_id', 'avatar_url', 'display_name'];
     if (granted.has('user.info.profile')) fields.push('username');
-    const user = await this.tiktok.userInfo(set.access_token, fields);
-    return this.accounts.upsertConnected(
-      userId,
-      set.open_id,
-      {
-        username: user.username ?? null,
-        displayName: user.display_name ?? null,
-        avatarUrl: user.avatar_url ?? null,
-      },
-      this.tokens.seal(set),
-    );
+    try {
+      const user = await this.tiktok.userInfo(set.access_token, fields);
+      return await this.accounts.upsertConnected(
+        userId,
+        set.open_id,
+        {
+          username: user.username ?? null,
+          displayName: user.display_name ?? null,
+          avatarUrl: user.avatar_url ?? null,
+        },
+        this.tokens.seal(set),
+      );
+    } catch (err) {
+      // Nothing was stored: leave no live grant behind at TikTok.
+      await this.tiktok.revoke(set.access_token).catch(() => undefined);
+      throw err;
+    }
   }
 
   private webUrl(params: Record<string, string>): string {

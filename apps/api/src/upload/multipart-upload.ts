@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { VideoContentType } from '@cliprelay/contract';
+import { formatBytes, type VideoContentType } from '@cliprelay/contract';
 import busboy from 'busboy';
 import { AppError } from '../common/app-error.ts';
 
@@ -45,6 +45,12 @@ export interface ReceiveMultipartOptions {
   maxFieldBytes?: number;
   /** Metadata fields that may appear (each at most once); `file` is implied. */
   allowedFields: readonly string[];
+  /**
+   * Called with the fields when the file part starts, before a byte of it is stored: a check
+   * that fails here (bad settings, an account that cannot post) refuses the upload at once
+   * instead of after gigabytes.
+   */
+  beforeFile?: (fields: Readonly<Record<string, string>>) => Promise<void>;
 }
 
 export function fileTooLargeError(maxFileBytes: number): AppError {
@@ -169,7 +175,7 @@ async function parseRequest(
       reject(error);
     };
     const discard = (stream: Readable, error: AppError): void => {
-      stream.resume();
+      skip(stream);
       fail(error);
     };
 
@@ -183,11 +189,18 @@ async function parseRequest(
     });
     parser.on('file', (name, stream, info) => {
       // Parts already buffered keep coming after a failure: never start a temp file for them.
-      if (failed) return void stream.resume();
+      if (failed) return void skip(stream);
       if (name !== FILE_FIELD) return discard(stream, validationFailed(`property ${name} should not exist`));
       if (fileTask) return discard(stream, validationFailed('only one file may be uploaded'));
       if (!info.mimeType.toLowerCase().startsWith('video/')) return discard(stream, notAVideo());
-      fileTask = saveFile(stream, info, tempPath, opts.maxFileBytes, stopFile.signal);
+      const save = () => saveFile(stream, info, tempPath, opts.maxFileBytes, stopFile.signal);
+      // Until beforeFile settles the part is not read, so busboy holds back the rest of the body.
+      fileTask = opts.beforeFile
+        ? opts.beforeFile({ ...fields }).then(save, (error: unknown) => {
+            skip(stream);
+            throw error;
+          })
+        : save();
       fileTask.catch(fail);
     });
     parser.on('error', (cause) =>
@@ -218,6 +231,16 @@ async function parseRequest(
     req.resume();
     throw error;
   }
+}
+
+/**
+ * Reads a file part we do not keep. It needs an error listener: destroying the parser (every
+ * failure does) destroys the open part with "Unexpected end of file", which would otherwise be an
+ * uncaught exception and take the whole process down.
+ */
+function skip(stream: Readable): void {
+  stream.on('error', () => undefined);
+  stream.resume();
 }
 
 async function saveFile(
@@ -294,16 +317,4 @@ export function sniffContainer(head: Buffer): VideoContentType | undefined {
   }
   if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) return 'video/webm';
   return undefined;
-}
-
-function formatBytes(bytes: number): string {
-  const units: [number, string][] = [
-    [1024 ** 3, 'GB'],
-    [1024 ** 2, 'MB'],
-    [1024, 'KB'],
-  ];
-  for (const [size, unit] of units) {
-    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
-  }
-  return `${bytes} bytes`;
 }

@@ -1,0 +1,166 @@
+/**
+ * GET /tiktok/creator-info/:socialAccountId over real HTTP against the sandbox: the seed's fields
+ * plus the creator's names, options by account type, and TikTok's "cannot post now" answers
+ * (HTTP 200 with an error code, tiktok-api.md §2.1) and rate limit turned into our errors.
+ */
+import { describeTikTokError } from '@cliprelay/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addFault, body } from './support/publish.ts';
+import { DB_KINDS, type Stack, startStack } from './support/stack.ts';
+import { connectedAccount } from './support/tiktok.ts';
+
+const SEED_FIELDS = [
+  'privacy_level_options',
+  'comment_disabled',
+  'duet_disabled',
+  'stitch_disabled',
+  'max_video_post_duration_sec',
+];
+const NAME_FIELDS = ['creator_nickname', 'creator_username', 'creator_avatar_url'];
+
+describe.each(DB_KINDS)('creator info (%s)', (db) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Audited, so that public and private accounts get their own privacy options (§2.1).
+    stack = await startStack({ db, sandbox: { audited: true } });
+  });
+  afterAll(() => stack?.close());
+
+  const creatorInfo = (token: string | undefined, accountId: string) =>
+    stack.call(`/tiktok/creator-info/${accountId}`, { token });
+
+  it("returns exactly the seed's fields plus the creator's nickname, username and avatar", async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice', {
+      nickname: 'Ana Films',
+      username: 'ana.films',
+      private_account: false,
+      comment_disabled: true,
+      max_video_post_duration_sec: 180,
+    });
+    const res = await creatorInfo(token, accountId);
+    const json = await body(res);
+    expect(res.status, JSON.stringify(json)).toBe(200);
+    expect(json.success).toBe(true);
+    expect(Object.keys(json.data).sort()).toEqual([...SEED_FIELDS, ...NAME_FIELDS].sort());
+    expect(json.data).toEqual({
+      privacy_level_options: ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+      comment_disabled: true,
+      duet_disabled: false,
+      stitch_disabled: false,
+      max_video_post_duration_sec: 180,
+      creator_nickname: 'Ana Films',
+      creator_username: 'ana.films',
+      creator_avatar_url: `${stack.sandboxUrl}/_sandbox/avatars/${encodeURIComponent(openId)}.svg`,
+    });
+  });
+
+  it('offers a private account the private options, with duet and stitch off as TikTok says', async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice', { private_account: true });
+    const res = await creatorInfo(token, accountId);
+    const json = await body(res);
+    expect(res.status, JSON.stringify(json)).toBe(200);
+    expect(json.data.privacy_level_options).toEqual([
+      'FOLLOWER_OF_CREATOR',
+      'MUTUAL_FOLLOW_FRIENDS',
+      'SELF_ONLY',
+    ]);
+    expect(json.data.privacy_level_options).not.toContain('PUBLIC_TO_EVERYONE');
+    expect(json.data.duet_disabled).toBe(true);
+    expect(json.data.stitch_disabled).toBe(true);
+  });
+
+  it('reflects a change the creator made on TikTok at the next call (never cached)', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice', {
+      private_account: false,
+    });
+    expect((await body(await creatorInfo(token, accountId))).data.comment_disabled).toBe(false);
+    await stack.sandbox(`/_sandbox/creators/${encodeURIComponent(openId)}`, {
+      method: 'PATCH',
+      json: { comment_disabled: true, private_account: true },
+    });
+    const json = await body(await creatorInfo(token, accountId));
+    expect(json.data.comment_disabled).toBe(true);
+    expect(json.data.privacy_level_options).not.toContain('PUBLIC_TO_EVERYONE');
+  });
+
+  it('turns the daily post cap (HTTP 200 with spam_risk_too_many_posts) into a 400 the user can wait out', async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice', { posts_today: 15 });
+    const res = await creatorInfo(token, accountId);
+    const json = await body(res);
+    const entry = describeTikTokError('spam_risk_too_many_posts');
+    expect(res.status, JSON.stringify(json)).toBe(400);
+    expect(entry).toMatchObject({ errorCode: 'TIKTOK_REJECTED', retryable: true });
+    expect(json).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: entry.errorCode,
+      retryable: entry.retryable,
+      tiktok: { code: 'spam_risk_too_many_posts' },
+    });
+    expect(json.message).toContain('spam_risk_too_many_posts');
+    expect(json.message).toContain(entry.userMessage);
+    expect(json.tiktok.logId).toMatch(/^\d{14}[0-9A-F]{20}$/);
+    expect(json.requestId).toEqual(expect.any(String));
+  });
+
+  it('turns a banned creator (HTTP 200 with spam_risk_user_banned_from_posting) into a final 400', async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice', { banned: true });
+    const res = await creatorInfo(token, accountId);
+    const json = await body(res);
+    const entry = describeTikTokError('spam_risk_user_banned_from_posting');
+    expect(entry).toMatchObject({ errorCode: 'TIKTOK_REJECTED', retryable: false });
+    expect(res.status, JSON.stringify(json)).toBe(400);
+    expect(json).toMatchObject({
+      code: entry.errorCode,
+      retryable: entry.retryable,
+      tiktok: { code: 'spam_risk_user_banned_from_posting', logId: expect.any(String) },
+    });
+    expect(json.message).toContain('spam_risk_user_banned_from_posting');
+    expect(json.message).toContain(entry.userMessage);
+  });
+
+  it("answers TikTok's rate limit with 429, a Retry-After header and retryAfterSec", async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    await addFault(stack, { endpoint: 'creator_info', error_code: 'rate_limit_exceeded', open_id: openId });
+    const res = await creatorInfo(token, accountId);
+    const json = await body(res);
+    expect(res.status, JSON.stringify(json)).toBe(429);
+    expect(json).toMatchObject({
+      statusCode: 429,
+      code: 'TIKTOK_RATE_LIMITED',
+      retryable: true,
+      tiktok: { code: 'rate_limit_exceeded' },
+    });
+    expect(json.message).toContain('rate_limit_exceeded');
+    expect(json.retryAfterSec).toBeGreaterThan(0);
+    expect(res.headers.get('retry-after')).toBe(String(json.retryAfterSec));
+  });
+
+  it("hits TikTok's real limit of 20 creator_info calls a minute with the same 429", async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice');
+    for (let i = 0; i < 20; i++) expect((await creatorInfo(token, accountId)).status).toBe(200);
+    const res = await creatorInfo(token, accountId);
+    const json = await body(res);
+    expect(res.status, JSON.stringify(json)).toBe(429);
+    expect(json.code).toBe('TIKTOK_RATE_LIMITED');
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  it('answers 401 without a bearer token', async () => {
+    const { accountId } = await connectedAccount(stack, 'dev|alice');
+    const res = await creatorInfo(undefined, accountId);
+    expect(res.status).toBe(401);
+    expect((await body(res)).code).toBe('UNAUTHENTICATED');
+  });
+
+  it("answers 404 for another user's account, and for an id that is no account at all", async () => {
+    const { accountId } = await connectedAccount(stack, 'dev|alice');
+    const bob = await stack.tokenFor('dev|bob');
+    for (const id of [accountId, '00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
+      const res = await creatorInfo(bob, id);
+      const json = await body(res);
+      expect(res.status, id).toBe(404);
+      expect(json.code).toBe('ACCOUNT_NOT_FOUND');
+    }
+  });
+});
