@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PRIVACY_LEVELS, TITLE_MAX_LENGTH } from '@cliprelay/contract';
 import type {
   ApiSuccess,
   CreatorInfoData,
@@ -64,6 +65,26 @@ export class PublishController {
   @Post('publish/upload/:socialAccountId')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description:
+      'Metadata fields first, then `file` (video/*, at most 4 GiB). Booleans are "true" / "false".',
+    schema: {
+      type: 'object',
+      required: ['privacy_level', 'file'],
+      properties: {
+        title: { type: 'string', maxLength: TITLE_MAX_LENGTH },
+        privacy_level: { type: 'string', enum: [...PRIVACY_LEVELS] },
+        disable_comment: { type: 'string', enum: ['true', 'false'] },
+        disable_duet: { type: 'string', enum: ['true', 'false'] },
+        disable_stitch: { type: 'string', enum: ['true', 'false'] },
+        brand_organic_toggle: { type: 'string', enum: ['true', 'false'] },
+        brand_content_toggle: { type: 'string', enum: ['true', 'false'] },
+        is_aigc: { type: 'string', enum: ['true', 'false'] },
+        video_cover_timestamp_ms: { type: 'string', pattern: '^\\d{1,9}$' },
+        file: { type: 'string', format: 'binary' },
+      },
+    },
+  })
   @ApiOperation({
     summary:
       'Upload a video (multipart: metadata fields, then `file`) and publish it: init + chunked upload in one request',
