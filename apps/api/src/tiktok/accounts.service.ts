@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
+import { accountNotFound, reconnectRequired } from './account-errors.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
 import { type AccountRecord, AccountsRepository } from './accounts.repository.ts';
 import { OAuthStatesRepository } from './oauth-states.repository.ts';
@@ -43,17 +44,10 @@ export class AccountsService {
   async requireOwned(userId: string, accountId: string): Promise<AccountRecord> {
     const account = await this.accounts.findForUser(userId, accountId);
     if (!account) {
-      throw new AppError(
-        'ACCOUNT_NOT_FOUND',
-        'TikTok account not connected. Connect it in account settings.',
-      );
+      throw accountNotFound();
     }
     if (account.status === 'reconnect_required') {
-      throw new AppError(
-        'ACCOUNT_RECONNECT_REQUIRED',
-        'TikTok no longer accepts this account’s authorization. Reconnect the account in account settings.',
-        { retryable: false },
-      );
+      throw reconnectRequired();
     }
     return account;
   }
@@ -90,10 +84,7 @@ export class AccountsService {
   async disconnect(userId: string, accountId: string): Promise<void> {
     const account = await this.accounts.findForUser(userId, accountId);
     if (!account) {
-      throw new AppError(
-        'ACCOUNT_NOT_FOUND',
-        'TikTok account not connected. Connect it in account settings.',
-      );
+      throw accountNotFound();
     }
     // Revoke at TikTok first (best effort: a dead token is already as good as revoked), then forget.
     try {

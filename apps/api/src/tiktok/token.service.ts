@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.ts';
+import { accountNotFound, reconnectRequired } from './account-errors.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
 import { AccountsRepository, type SealedTokens } from './accounts.repository.ts';
 import { TikTokClient } from './tiktok.client.ts';
@@ -8,9 +9,6 @@ import type { TikTokTokenSet } from './tiktok.types.ts';
 
 /** Refresh this long before TikTok's stated expiry. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-
-const RECONNECT_MESSAGE =
-  'TikTok no longer accepts this account’s authorization. Reconnect the account in account settings.';
 
 interface AccessToken {
   token: string;
@@ -50,10 +48,7 @@ export class TokenService {
     } catch (err) {
       if (!isInvalidToken(err)) throw err;
       await this.accounts.markReconnectRequired(accountId);
-      throw new AppError('ACCOUNT_RECONNECT_REQUIRED', RECONNECT_MESSAGE, {
-        tiktok: (err as AppError).tiktok,
-        retryable: false,
-      });
+      throw reconnectRequired((err as AppError).tiktok);
     }
   }
 
@@ -77,13 +72,10 @@ export class TokenService {
   private async current(accountId: string): Promise<AccessToken> {
     const row = await this.accounts.readTokens(accountId);
     if (!row || row.status === 'disconnected' || !row.accessTokenEnc) {
-      throw new AppError(
-        'ACCOUNT_NOT_FOUND',
-        'TikTok account not connected. Connect it in account settings.',
-      );
+      throw accountNotFound();
     }
     if (row.status !== 'active') {
-      throw new AppError('ACCOUNT_RECONNECT_REQUIRED', RECONNECT_MESSAGE, { retryable: false });
+      throw reconnectRequired();
     }
     const expiresAt = row.accessExpiresAt?.getTime() ?? 0;
     if (expiresAt - Date.now() <= REFRESH_MARGIN_MS) return this.refresh(accountId, row.tokenVersion);
@@ -105,10 +97,7 @@ export class TokenService {
     const result = await this.accounts.transaction(async (tx) => {
       const row = await this.accounts.lockTokens(tx, accountId);
       if (!row || row.status === 'disconnected' || !row.refreshTokenEnc || !row.accessTokenEnc) {
-        throw new AppError(
-          'ACCOUNT_NOT_FOUND',
-          'TikTok account not connected. Connect it in account settings.',
-        );
+        throw accountNotFound();
       }
       if (row.status !== 'active') {
         reconnect = true;
@@ -138,7 +127,7 @@ export class TokenService {
       return { token: set.access_token, version: row.tokenVersion + 1 };
     });
     if (reconnect || !result) {
-      throw new AppError('ACCOUNT_RECONNECT_REQUIRED', RECONNECT_MESSAGE, { retryable: false });
+      throw reconnectRequired();
     }
     return result;
   }
