@@ -80,12 +80,12 @@ async function main(): Promise<void> {
 
   console.log(`
 Cliprelay dev stack is running
-  API              ${API_URL}          (OpenAPI: ${API_URL}/docs)
-  Sign-in (OIDC)   ${identity.url}     (dev users: alice, bob)
-  TikTok sandbox   ${sandbox.url}/_sandbox/   (creators and what TikTok received)
-  Data             ${DATA_DIR}
+  API              ${API_URL}   OpenAPI page: ${API_URL}/docs
+  Sign-in (OIDC)   ${identity.url}   dev users: Alice and Bob
+  TikTok sandbox   ${sandbox.url}/_sandbox/   creators and what TikTok received
+  Data             ${DATA_DIR}   delete it to start afresh
 
-Press Ctrl-C to stop.`);
+The API logs one JSON line per request below. Press Ctrl-C to stop.`);
 }
 
 /** The API as its own process: `npm run start:api` with this stack's URLs. */
