@@ -55,6 +55,21 @@ describe.each(DB_KINDS)('publish ownership and post ids (%s)', (db) => {
     });
   });
 
+  it('keeps answering the last known status after the account is disconnected', async () => {
+    const alice = await connectedAccount(stack, 'dev|alice');
+    const started = await body(await init(stack, alice.token, initBody(alice.accountId)));
+    const publishId: string = started.data.publish_id;
+    const removed = await stack.call(`/social-accounts/${alice.accountId}`, {
+      method: 'DELETE',
+      token: alice.token,
+    });
+    expect(removed.status).toBe(200);
+    const res = await status(stack, alice.token, publishId);
+    const json = await body(res);
+    expect(res.status, JSON.stringify(json)).toBe(200);
+    expect(json.data).toMatchObject({ publish_id: publishId, status: 'PROCESSING_UPLOAD' });
+  });
+
   it("lists only the caller's posts, newest first", async () => {
     const alice = await connectedAccount(stack, 'dev|alice');
     const bob = await connectedAccount(stack, 'dev|bob');

@@ -230,6 +230,9 @@ export class PublishService {
     const post = await this.posts.findByPublishId(userId, publishId);
     if (!post) throw new AppError('NOT_FOUND', 'No publish with this id was found.');
     if (isFinal(post)) return toStatus(post);
+    const account = await this.accounts.findOwned(userId, post.socialAccountId);
+    // A disconnected account cannot ask TikTok any more: the last status we recorded is the answer.
+    if (!account) return toStatus(post);
     await this.accounts.requireOwned(userId, post.socialAccountId);
     const s = await this.tokens.withFreshToken(post.socialAccountId, (t) =>
       this.tiktok.fetchStatus(t, publishId),

@@ -40,6 +40,11 @@ export class AccountsService {
     return (await this.accounts.listForUser(userId)).map(toSocialAccount);
   }
 
+  /** The user's connected account (active or needing reconnection), if any. */
+  findOwned(userId: string, accountId: string): Promise<AccountRecord | undefined> {
+    return this.accounts.findForUser(userId, accountId);
+  }
+
   /** The user's account, or ACCOUNT_NOT_FOUND (also for another user's id: never confirm it exists). */
   async requireOwned(userId: string, accountId: string): Promise<AccountRecord> {
     const account = await this.accounts.findForUser(userId, accountId);
