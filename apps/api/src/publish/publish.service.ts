@@ -17,7 +17,7 @@ import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
 import type { PostRow } from '../db/schema.ts';
-import { AccountsService } from '../tiktok/accounts.service.ts';
+import { AccountsService, assertUsable } from '../tiktok/accounts.service.ts';
 import { TikTokClient } from '../tiktok/tiktok.client.ts';
 import type { TikTokCreatorInfo, TikTokPostInfo, TikTokSourceInfo } from '../tiktok/tiktok.types.ts';
 import { TokenService } from '../tiktok/token.service.ts';
@@ -63,17 +63,16 @@ export class PublishService {
   ) {}
 
   async creatorInfo(userId: string, accountId: string): Promise<CreatorInfoData> {
-    const account = await this.accounts.requireOwned(userId, accountId);
-    const info = await this.tokens.withFreshToken(account.id, (t) => this.tiktok.creatorInfo(t));
+    const { creator } = await this.currentCreator(userId, accountId);
     return {
-      privacy_level_options: info.privacy_level_options,
-      comment_disabled: info.comment_disabled,
-      duet_disabled: info.duet_disabled,
-      stitch_disabled: info.stitch_disabled,
-      max_video_post_duration_sec: info.max_video_post_duration_sec,
-      creator_nickname: info.creator_nickname,
-      creator_username: info.creator_username,
-      creator_avatar_url: info.creator_avatar_url,
+      privacy_level_options: creator.privacy_level_options,
+      comment_disabled: creator.comment_disabled,
+      duet_disabled: creator.duet_disabled,
+      stitch_disabled: creator.stitch_disabled,
+      max_video_post_duration_sec: creator.max_video_post_duration_sec,
+      creator_nickname: creator.creator_nickname,
+      creator_username: creator.creator_username,
+      creator_avatar_url: creator.creator_avatar_url,
     };
   }
 
@@ -98,9 +97,15 @@ export class PublishService {
    * current options (fetched now, as TikTok's UX rules ask). Throws before anything is stored.
    */
   async prepare(userId: string, accountId: string, settings: RequestedSettings): Promise<Prepared> {
+    const { account, creator } = await this.currentCreator(userId, accountId);
+    return { account: { id: account.id }, postInfo: resolvePostInfo(settings, creator) };
+  }
+
+  /** The user's usable account and its creator's settings as TikTok states them now. */
+  private async currentCreator(userId: string, accountId: string) {
     const account = await this.accounts.requireOwned(userId, accountId);
     const creator = await this.tokens.withFreshToken(account.id, (t) => this.tiktok.creatorInfo(t));
-    return { account: { id: account.id }, postInfo: resolvePostInfo(settings, creator) };
+    return { account, creator };
   }
 
   /**
@@ -233,7 +238,7 @@ export class PublishService {
     const account = await this.accounts.findOwned(userId, post.socialAccountId);
     // A disconnected account cannot ask TikTok any more: the last status we recorded is the answer.
     if (!account) return toStatus(post);
-    await this.accounts.requireOwned(userId, post.socialAccountId);
+    assertUsable(account);
     const s = await this.tokens.withFreshToken(post.socialAccountId, (t) =>
       this.tiktok.fetchStatus(t, publishId),
     );

@@ -8,7 +8,6 @@ import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
 import { flattenValidationErrors } from '../common/validation.ts';
-import { AccountsService } from '../tiktok/accounts.service.ts';
 import { exceedsDeclaredLength, receiveMultipartVideo } from '../upload/multipart-upload.ts';
 import { UPLOAD_FIELD_NAMES, UploadFieldsDto } from './publish.dto.ts';
 import { type Prepared, PublishService, type RequestedSettings } from './publish.service.ts';
@@ -22,7 +21,6 @@ import { type Prepared, PublishService, type RequestedSettings } from './publish
 export class UploadService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly accounts: AccountsService,
     private readonly publish: PublishService,
   ) {}
 
@@ -32,11 +30,11 @@ export class UploadService {
     req: IncomingMessage,
     res: Response,
   ): Promise<UploadPublishData> {
-    // Refuse before reading a byte: a body that cannot fit, or an account that isn't theirs.
+    // Refuse before reading a byte a body that cannot fit. Ownership and settings are checked in
+    // beforeFile, once the fields are in and before a byte of the video is stored.
     if (exceedsDeclaredLength(req, MAX_VIDEO_BYTES)) {
       throw new AppError('FILE_TOO_LARGE', 'Video file is too large. Maximum size is 4 GB.');
     }
-    await this.accounts.requireOwned(userId, accountId);
 
     const abort = new AbortController();
     const onClose = () => {

@@ -48,13 +48,8 @@ export class AccountsService {
   /** The user's account, or ACCOUNT_NOT_FOUND (also for another user's id: never confirm it exists). */
   async requireOwned(userId: string, accountId: string): Promise<AccountRecord> {
     const account = await this.accounts.findForUser(userId, accountId);
-    if (!account) {
-      throw accountNotFound();
-    }
-    if (account.status === 'reconnect_required') {
-      throw reconnectRequired();
-    }
-    return account;
+    if (!account) throw accountNotFound();
+    return assertUsable(account);
   }
 
   /** Starts the OAuth dance: a single-use state bound to this user, valid for ten minutes. */
@@ -169,6 +164,12 @@ export class AccountsService {
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     return url.toString();
   }
+}
+
+/** An account TikTok still accepts; one needing reconnection is refused with what to do. */
+export function assertUsable(account: AccountRecord): AccountRecord {
+  if (account.status === 'reconnect_required') throw reconnectRequired();
+  return account;
 }
 
 function hashState(state: string): string {
