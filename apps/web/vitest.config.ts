@@ -1,0 +1,56 @@
+/**
+ * Component tests of the web app, in real Chromium (Debian's /usr/bin/chromium through
+ * Playwright), against the real stack started by the global setup: the sandbox, dev identity and
+ * the API. Screenshots of the main states land in test-results/screenshots/.
+ */
+import react from '@vitejs/plugin-react';
+import { register } from 'tsx/esm/api';
+import { defineConfig } from 'vitest/config';
+import { commands } from './test-stack/commands.ts';
+import { TEST_PORT } from './test-stack/origin.ts';
+
+// The browser commands import our TypeScript packages at run time; plain Node needs tsx for that.
+register();
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  plugins: [react()],
+  server: { port: TEST_PORT, strictPort: true },
+  test: {
+    name: 'web',
+    include: ['src/**/*.test.{ts,tsx}'],
+    globalSetup: ['test-stack/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // One browser page at a time: the screens share one real back end, and 2 cores.
+    fileParallelism: false,
+    browser: {
+      enabled: true,
+      provider: 'playwright',
+      headless: true,
+      api: { port: TEST_PORT, strictPort: true },
+      screenshotFailures: true,
+      screenshotDirectory: 'test-results/failures',
+      viewport: { width: 1280, height: 900 },
+      commands,
+      instances: [
+        {
+          browser: 'chromium',
+          launch: {
+            executablePath: CHROMIUM,
+            args: [
+              '--no-sandbox',
+              '--headless',
+              '--disable-background-networking',
+              '--disable-component-update',
+              '--disable-sync',
+              '--no-first-run',
+              '--autoplay-policy=no-user-gesture-required',
+            ],
+          },
+        },
+      ],
+    },
+  },
+});

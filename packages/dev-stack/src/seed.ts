@@ -1,0 +1,97 @@
+/**
+ * What tests and `npm start` do to a running stack the way a user would, over HTTP: sign a dev user
+ * in, create a TikTok creator in the sandbox, connect it through the real OAuth round trip, and put
+ * the sample videos into a user's media library.
+ */
+import { headlessLogin, type HeadlessLoginTokens } from '@cliprelay/dev-identity';
+import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
+import { sampleVideos } from './media-host.ts';
+import type { RunningDevStack } from './stack.ts';
+
+/** A real sign-in of a dev user at the stack's identity provider (code + PKCE), as the SPA does it. */
+export function signIn(stack: RunningDevStack, sub: string): Promise<HeadlessLoginTokens> {
+  return headlessLogin({
+    issuerUrl: stack.identity.issuer,
+    sub,
+    redirectUri: `${stack.webOrigin}/callback`,
+  });
+}
+
+/** POST to the sandbox's control API (`/_sandbox/...`) and return its JSON. */
+export async function sandboxControl<T = unknown>(
+  stack: RunningDevStack,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`${stack.sandbox.url}/_sandbox/${path.replace(/^\//, '')}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`sandbox ${path}: HTTP ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A sandbox creator; private by default, because an unaudited app may only post to those. */
+export function createCreator(
+  stack: RunningDevStack,
+  input: CreatorInput = {},
+): Promise<{ open_id: string }> {
+  return sandboxControl(stack, 'creators', { private_account: true, ...input });
+}
+
+/**
+ * Connects a TikTok account for the holder of `accessToken` through the real round trip:
+ * POST /tiktok/connect, the sandbox's consent (its control route answers what the consent page
+ * would redirect to), then TikTok's redirect to our callback. Returns the new account's id.
+ */
+export async function connectAccount(
+  stack: RunningDevStack,
+  accessToken: string,
+  openId: string,
+): Promise<string> {
+  const res = await fetch(`${stack.apiUrl}/tiktok/connect`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  if (!res.ok) throw new Error(`POST /tiktok/connect: HTTP ${res.status} ${await res.text()}`);
+  const { data } = (await res.json()) as { data: { authorizeUrl: string } };
+  const consent = await sandboxControl<{ redirect_to: string }>(stack, 'consent', {
+    authorize_url: data.authorizeUrl,
+    open_id: openId,
+    approve: true,
+  });
+  const callback = await fetch(consent.redirect_to, { redirect: 'manual' });
+  const location = new URL(callback.headers.get('location') ?? 'http://missing/');
+  const account = location.searchParams.get('account');
+  if (!account) throw new Error(`connect failed: the callback sent the browser to ${location.toString()}`);
+  return account;
+}
+
+/** Adds the bundled sample videos to the user's media library (POST /media), skipping ones already there. */
+export async function addSampleMedia(stack: RunningDevStack, accessToken: string): Promise<number> {
+  const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  const existing = await fetch(`${stack.apiUrl}/media`, { headers });
+  if (!existing.ok) throw new Error(`GET /media: HTTP ${existing.status}`);
+  const urls = new Set(((await existing.json()) as { data: { url: string }[] }).data.map((m) => m.url));
+  let added = 0;
+  for (const video of sampleVideos()) {
+    const url = `${stack.media.prefix}${video.file}`;
+    if (urls.has(url)) continue;
+    const res = await fetch(`${stack.apiUrl}/media`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        title: video.title,
+        url,
+        size_bytes: video.size_bytes,
+        mime_type: 'video/mp4',
+        duration_sec: video.duration_sec,
+      }),
+    });
+    if (!res.ok) throw new Error(`POST /media: HTTP ${res.status} ${await res.text()}`);
+    added += 1;
+  }
+  return added;
+}

@@ -1,0 +1,221 @@
+/**
+ * startDevStack(): the whole local back end in one call — the TikTok sandbox, the dev identity
+ * provider standing in for Auth0, the dev media host standing in for the CDN, and the API as its
+ * own process (`npm run start:api` with this stack's URLs), exactly the production code path.
+ *
+ * `npm start` runs it on fixed ports with state kept in ./.data; the web app's component tests and
+ * the end-to-end suite run it on free ports in a temp folder.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDevIdentity, type RunningDevIdentity } from '@cliprelay/dev-identity';
+import { startSandbox, type CreatorInput, type RunningSandbox } from '@cliprelay/tiktok-sandbox';
+import { startMediaHost, type RunningMediaHost } from './media-host.ts';
+
+/** The repository's root, where `apps/api` lives. */
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export type StackPart = 'sandbox' | 'identity' | 'api' | 'media';
+
+export interface DevStackOptions {
+  /** Where local state goes: the PGlite database, and with `persist` the sandbox and identity state. */
+  dataDir: string;
+  /** The web app's origin: CORS at the API, the SPA client's redirects at dev identity. */
+  webOrigin: string;
+  /** Ports by part; 0 (the default) picks a free one. */
+  ports?: Partial<Record<StackPart, number>>;
+  /** Keep sandbox creators/tokens/posts and the identity signing key across restarts (npm start). */
+  persist?: boolean;
+  /** PostgreSQL for the API; unset means PGlite in `dataDir`. */
+  databaseUrl?: string;
+  /** Sandbox creators to create at start (when the sandbox has none). */
+  creators?: CreatorInput[];
+  /** Dev users who can sign in (default: dev identity's Alice and Bob). */
+  users?: { sub: string; name: string; email: string }[];
+  /** Where the API's JSON log lines go: 'inherit' (this process's stdout) or a file path. */
+  apiLog?: string;
+  /** Extra sandbox options, e.g. `{ processingDelayMs: 0 }`. */
+  sandbox?: Record<string, unknown>;
+  /** Called if the API process exits on its own (a crash), after the stack noticed. */
+  onApiExit?: (code: number | null) => void;
+}
+
+export interface RunningDevStack {
+  readonly sandbox: RunningSandbox;
+  readonly identity: RunningDevIdentity;
+  readonly media: RunningMediaHost;
+  /** e.g. http://localhost:3000 */
+  readonly apiUrl: string;
+  readonly webOrigin: string;
+  /** Stops every part; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A part could not listen on its port. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly part: StackPart,
+    readonly port: number,
+  ) {
+    super(`port ${port} for the ${PART_NAMES[part]} is already in use`);
+    this.name = 'PortInUseError';
+  }
+}
+
+export const PART_NAMES: Record<StackPart, string> = {
+  sandbox: 'TikTok sandbox',
+  identity: 'dev identity provider',
+  api: 'API',
+  media: 'dev media host',
+};
+
+export async function startDevStack(options: DevStackOptions): Promise<RunningDevStack> {
+  const { dataDir, webOrigin, ports = {}, persist = false } = options;
+  const stops: (() => Promise<unknown>)[] = [];
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+
+  try {
+    const media = await onPort('media', ports.media ?? 0, (port) => startMediaHost(port));
+    stops.push(() => media.close());
+
+    const apiPort = ports.api || (await freePort());
+    const apiUrl = `http://localhost:${apiPort}`;
+    const callback = `${apiUrl}/tiktok/oauth/callback`;
+
+    const sandboxPort = ports.sandbox ?? 0;
+    const sandbox = await onPort('sandbox', sandboxPort, (port) =>
+      startSandbox({
+        port,
+        redirectUri: [callback],
+        verifiedPrefix: [media.prefix],
+        allowHttpPull: true,
+        ...(persist ? { stateFile: join(dataDir, 'tiktok-sandbox', 'state.json') } : {}),
+        ...(options.creators ? { creators: options.creators } : {}),
+        ...options.sandbox,
+      }),
+    );
+    stops.push(() => sandbox.close());
+
+    const identity = await onPort('identity', ports.identity ?? 0, (port) =>
+      startDevIdentity({
+        port,
+        webOrigin,
+        ...(options.users ? { users: options.users } : {}),
+        ...(persist ? { keyFile: join(dataDir, 'dev-identity', 'signing-key.json') } : {}),
+      }),
+    );
+    stops.push(() => identity.close());
+
+    await mkdir(dataDir, { recursive: true });
+    const api = spawnApi(
+      {
+        PORT: String(apiPort),
+        DATA_DIR: dataDir,
+        ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+        AUTH_ISSUER_URL: identity.issuer,
+        TIKTOK_API_BASE_URL: sandbox.url,
+        TIKTOK_AUTH_BASE_URL: sandbox.url,
+        TIKTOK_CLIENT_KEY: sandbox.options.clientKey,
+        TIKTOK_CLIENT_SECRET: sandbox.options.clientSecret,
+        TIKTOK_REDIRECT_URI: callback,
+        TIKTOK_VERIFIED_URL_PREFIXES: media.prefix,
+        CORS_ORIGINS: webOrigin,
+        WEB_APP_URL: webOrigin,
+        UPLOAD_TMP_DIR: join(dataDir, 'uploads'),
+      },
+      options.apiLog ?? join(dataDir, 'api.log'),
+    );
+    api.once('exit', (code) => {
+      if (!closed) options.onApiExit?.(code);
+    });
+    stops.push(() => stopChild(api));
+    await waitForHealth(apiUrl, api);
+
+    return { sandbox, identity, media, apiUrl, webOrigin, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The API as its own process, the way `npm run start:api` runs it. */
+function spawnApi(env: Record<string, string>, log: string): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', join('apps', 'api', 'src', 'main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SWC_NODE_PROJECT: join('apps', 'api', 'tsconfig.json'), ...env },
+      stdio: ['ignore', log === 'inherit' ? 'inherit' : 'pipe', log === 'inherit' ? 'inherit' : 'pipe'],
+    },
+  );
+  if (log !== 'inherit') {
+    const file = createWriteStream(log, { flags: 'a' });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
+  return child;
+}
+
+async function waitForHealth(apiUrl: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`the API exited with code ${child.exitCode} while starting (see its log)`);
+    }
+    try {
+      const res = await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the API did not become healthy at ${apiUrl}/health within 90 s`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function onPort<T>(part: StackPart, port: number, start: (port: number) => Promise<T>): Promise<T> {
+  try {
+    return await start(port);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    if (code === 'EADDRINUSE' || (error instanceof Error && error.name === 'PortInUseError')) {
+      throw new PortInUseError(part, port);
+    }
+    throw error;
+  }
+}
+
+/** A port nothing listens on right now (the API must be told its port before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
