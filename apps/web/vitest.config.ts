@@ -7,10 +7,12 @@ import react from '@vitejs/plugin-react';
 import { register } from 'tsx/esm/api';
 import { defineConfig } from 'vitest/config';
 import { commands } from './test-stack/commands.ts';
-import { TEST_PORT } from './test-stack/origin.ts';
+import { testPort } from './test-stack/origin.ts';
 
 // The browser commands import our TypeScript packages at run time; plain Node needs tsx for that.
 register();
+
+const TEST_PORT = await testPort();
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -69,6 +69,14 @@ const failNetwork: BrowserCommand<[urlPart: string, times?: number]> = async (ct
   );
 };
 
+/**
+ * Resizes the browser window that holds the test's iframe. Vitest scales the iframe down to fit
+ * the window, so a full-page screenshot at a given width first makes the window large enough.
+ */
+const resizeWindow: BrowserCommand<[width: number, height: number]> = async (ctx, width, height) => {
+  await ctx.page.setViewportSize({ width, height });
+};
+
 /** Lifts every failNetwork route. */
 const restoreNetwork: BrowserCommand<[]> = async (ctx) => {
   await ctx.page.context().unrouteAll({ behavior: 'ignoreErrors' });
@@ -82,4 +90,5 @@ export const commands = {
   throttleUpload,
   failNetwork,
   restoreNetwork,
+  resizeWindow,
 };

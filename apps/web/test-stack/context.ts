@@ -31,6 +31,8 @@ export interface TestSignIn {
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: { apiUrl: string; authority: string; sandboxUrl: string; mediaPrefix: string };
+    /** Absolute: apps/web/test-results/screenshots (page.screenshot resolves relative paths per test file). */
+    screenshotDir: string;
   }
 }
 
@@ -46,5 +48,6 @@ declare module '@vitest/browser/context' {
     throttleUpload: (bytesPerSecond: number | null) => Promise<void>;
     failNetwork: (urlPart: string, times?: number) => Promise<void>;
     restoreNetwork: () => Promise<void>;
+    resizeWindow: (width: number, height: number) => Promise<void>;
   }
 }

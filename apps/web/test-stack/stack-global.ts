@@ -18,6 +18,8 @@ export const testUsers = Array.from({ length: TEST_USER_COUNT }, (_, i) => ({
 }));
 
 interface StackHolder {
+  /** The start of the run's stack, shared by every project's global setup. */
+  starting?: Promise<{ stack: RunningDevStack; remove: () => Promise<void> }>;
   stack?: RunningDevStack;
   nextUser: number;
 }

@@ -44,7 +44,16 @@ export interface RunningMediaHost {
 export async function startMediaHost(port: number, host = '127.0.0.1'): Promise<RunningMediaHost> {
   const app = express();
   app.disable('x-powered-by');
-  app.use('/media', express.static(MEDIA_DIR, { index: false, fallthrough: false, maxAge: '1h' }));
+  app.use(
+    '/media',
+    express.static(MEDIA_DIR, {
+      index: false,
+      fallthrough: false,
+      maxAge: '1h',
+      // Public media, readable from any page (the web app's tests fetch samples as device files).
+      setHeaders: (res) => res.setHeader('Access-Control-Allow-Origin', '*'),
+    }),
+  );
   const server = createServer(app);
   await listen(server, port, host);
   const address = server.address();

@@ -3,6 +3,8 @@
  * stack, at a given path, optionally with a signed-in user whose tokens came from a real sign-in
  * at the dev identity provider (stored where oidc-client-ts keeps its session).
  */
+// main.tsx loads Mantine's styles; tests render without it, and screenshots need them.
+import '@mantine/core/styles.css';
 import { commands } from '@vitest/browser/context';
 import { User } from 'oidc-client-ts';
 import '../../test-stack/context.ts';
