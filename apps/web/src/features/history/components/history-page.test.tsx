@@ -1,0 +1,331 @@
+// The app's entry (main.tsx) loads Mantine's styles; renderApp does not, and screenshots need them.
+import '@mantine/core/styles.css';
+import type { MediaItem, PostSummary, PublishInitData, PublishInitRequest } from '@cliprelay/contract';
+import { MantineProvider } from '@mantine/core';
+import { commands, page } from '@vitest/browser/context';
+import { render } from 'vitest-browser-react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { theme } from '../../../app/theme.ts';
+import { apiAs, renderApp, signInFreshUser, type TestSession } from '../../../testing/render-app.tsx';
+import { screenshotBoth } from '../../../testing/screenshots.ts';
+import { PostCards } from './post-cards.tsx';
+import { PostTable } from './post-table.tsx';
+
+const PICTURE_SIZE_MESSAGE =
+  'TikTok could not process this video because of its resolution. Please use a video from 360 to 4096 pixels wide and high, and try again.';
+
+/** Publishes one of the user's media library videos through our API, as the publish screen does. */
+async function publishFromLibrary(
+  session: TestSession,
+  accountId: string,
+  settings: Partial<PublishInitRequest> = {},
+): Promise<PublishInitData> {
+  const [video] = await apiAs<MediaItem[]>(session, '/media');
+  return apiAs<PublishInitData>(session, '/tiktok/publish/init', {
+    method: 'POST',
+    body: JSON.stringify({
+      socialAccountId: accountId,
+      privacy_level: 'SELF_ONLY',
+      source_type: 'PULL_FROM_URL',
+      video_url: video?.url,
+      ...settings,
+    } satisfies PublishInitRequest),
+  });
+}
+
+/** Waits until TikTok (the sandbox) has finished with a publish, and returns its status there. */
+async function settledAtTikTok(publishId: string): Promise<string> {
+  let status = '';
+  await expect
+    .poll(
+      async () => {
+        ({ status } = await commands.sandbox<{ status: string }>(
+          `publishes/${encodeURIComponent(publishId)}`,
+        ));
+        return status;
+      },
+      { timeout: 10_000, interval: 100 },
+    )
+    .toMatch(/^(PUBLISH_COMPLETE|FAILED)$/);
+  return status;
+}
+
+/** A signed-in user with one private TikTok account (an unaudited app posts only privately) and media. */
+async function userWithAccount() {
+  const session = await signInFreshUser();
+  const account = await commands.connectTikTokAccount(session.access_token, {
+    nickname: 'Mia Moves',
+    username: 'mia.moves',
+  });
+  await commands.addMediaLibrary(session.access_token);
+  return { session, ...account };
+}
+
+const postsTable = () => page.getByRole('table', { name: 'Your posts' });
+const postCards = () => page.getByRole('list', { name: 'Your posts' });
+/** Data rows of the table (row 0 is the header). */
+const tableRow = (n: number) =>
+  postsTable()
+    .getByRole('row')
+    .nth(n + 1);
+
+afterEach(async () => {
+  await commands.restoreNetwork();
+  await page.viewport(1280, 900);
+});
+
+describe('history screen', () => {
+  it('lists the posts newest first with their status, account, source, privacy and TikTok’s reason for a failure', async () => {
+    const { session, accountId, openId } = await userWithAccount();
+
+    // Oldest: TikTok's processing fails it (its fail_reason), the way a too-small video would.
+    await commands.sandbox('faults', {
+      endpoint: 'processing',
+      error_code: 'picture_size_check_failed',
+      open_id: openId,
+    });
+    const failed = await publishFromLibrary(session, accountId, { title: 'Beach day' });
+    expect(await settledAtTikTok(failed.publish_id)).toBe('FAILED');
+    const untitled = await publishFromLibrary(session, accountId, { title: '' });
+    expect(await settledAtTikTok(untitled.publish_id)).toBe('PUBLISH_COMPLETE');
+    const sunset = await publishFromLibrary(session, accountId, {
+      title: 'Sunset timelapse #golden',
+      privacy_level: 'SELF_ONLY',
+    });
+    expect(await settledAtTikTok(sunset.publish_id)).toBe('PUBLISH_COMPLETE');
+    // Newest: a file upload that was started but whose bytes never reached TikTok: still processing.
+    await apiAs<PublishInitData>(session, '/tiktok/publish/init', {
+      method: 'POST',
+      body: JSON.stringify({
+        socialAccountId: accountId,
+        title: 'Half uploaded',
+        privacy_level: 'SELF_ONLY',
+        source_type: 'FILE_UPLOAD',
+        video_size: 1_000_000,
+      } satisfies PublishInitRequest),
+    });
+
+    renderApp('/history', { session });
+    await expect.element(page.getByRole('heading', { level: 1, name: 'Publish history' })).toBeVisible();
+    await expect.element(postsTable()).toBeVisible();
+    expect(postsTable().getByRole('row').all()).toHaveLength(5);
+
+    const processing = tableRow(0);
+    await expect.element(processing).toHaveTextContent(/^Half uploadedFrom your device/);
+    await expect.element(processing.getByText('Processing')).toBeVisible();
+    await expect.element(processing.getByText('Mia Moves')).toBeVisible();
+    await expect.element(processing.getByText('@mia.moves')).toBeVisible();
+
+    // The page asks TikTok about posts the history still records as processing.
+    const newest = tableRow(1);
+    await expect.element(newest).toHaveTextContent(/^Sunset timelapse #goldenFrom your media library/);
+    await expect.element(newest.getByText('Published')).toBeVisible();
+    await expect.element(newest.getByText('Only me')).toBeVisible();
+    await expect.element(newest.getByText('just now')).toBeVisible();
+    await expect.element(newest.getByText(`Publish ID: ${sunset.publish_id}`)).toBeVisible();
+    await expect.element(newest.getByText('No public link for this post')).toBeVisible();
+    await expect.element(newest.getByTestId('failure')).not.toBeInTheDocument();
+
+    const middle = tableRow(2);
+    await expect.element(middle.getByText('Untitled video')).toBeVisible();
+    await expect.element(middle.getByText('Published')).toBeVisible();
+
+    const oldest = tableRow(3);
+    await expect.element(oldest).toHaveTextContent(/^Beach day/);
+    await expect.element(oldest.getByText('Failed', { exact: true })).toBeVisible();
+    await expect.element(oldest.getByText(PICTURE_SIZE_MESSAGE)).toBeVisible();
+    await expect.element(oldest.getByText('picture_size_check_failed', { exact: true })).toBeVisible();
+    await expect.element(oldest.getByText(`Publish ID: ${failed.publish_id}`)).toBeVisible();
+    await expect.element(oldest.getByText('View on TikTok')).not.toBeInTheDocument();
+
+    // The badges' colours: processing blue, published green, failed red.
+    const badgeRgb = (row: ReturnType<typeof tableRow>) => {
+      const color = getComputedStyle(row.getByText(/^(Processing|Published|Failed)$/).element()).color;
+      const [r = 0, g = 0, b = 0] = (color.match(/\d+/g) ?? []).map(Number);
+      return { r, g, b };
+    };
+    const blue = badgeRgb(processing);
+    expect(blue.b).toBeGreaterThan(Math.max(blue.r, blue.g));
+    const green = badgeRgb(newest);
+    expect(green.g).toBeGreaterThan(Math.max(green.r, green.b));
+    const red = badgeRgb(oldest);
+    expect(red.r).toBeGreaterThan(Math.max(red.g, red.b));
+
+    await screenshotBoth('history');
+
+    // On a phone the same posts are cards, in the same order, and nothing scrolls sideways.
+    await page.viewport(375, 812);
+    await expect.element(postCards()).toBeVisible();
+    await expect.element(postsTable()).not.toBeInTheDocument();
+    const cards = postCards().getByRole('listitem');
+    expect(cards.all()).toHaveLength(4);
+    await expect.element(cards.nth(0)).toHaveAccessibleName('Half uploaded');
+    await expect.element(cards.nth(1)).toHaveAccessibleName('Sunset timelapse #golden');
+    await expect.element(cards.nth(2)).toHaveAccessibleName('Untitled video');
+    const failedCard = postCards().getByRole('listitem', { name: 'Beach day' });
+    await expect.element(failedCard.getByText('Failed', { exact: true })).toBeVisible();
+    await expect.element(failedCard.getByText(PICTURE_SIZE_MESSAGE)).toBeVisible();
+    await expect.element(failedCard.getByText('picture_size_check_failed', { exact: true })).toBeVisible();
+    await expect.element(failedCard.getByText('From your media library')).toBeVisible();
+    await expect.element(failedCard.getByText('Who can view: Only me')).toBeVisible();
+    expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(375);
+  });
+
+  it('a post still processing shows Processing, then updates by itself when TikTok is done', async () => {
+    const { session, accountId } = await userWithAccount();
+    const post = await publishFromLibrary(session, accountId, { title: 'Skate park' });
+    await settledAtTikTok(post.publish_id);
+    // Our API records TikTok's verdict when asked: the page's first question gets no answer.
+    await commands.failNetwork('/tiktok/publish/status/');
+
+    renderApp('/history', { session });
+    const row = tableRow(0);
+    await expect.element(row.getByText('Skate park')).toBeVisible();
+    await expect.element(row.getByText('Processing')).toBeVisible();
+
+    // The next poll, about 5 s later, asks again.
+    await expect.element(row.getByText('Published'), { timeout: 12_000 }).toBeVisible();
+    await expect.element(row.getByText('Processing')).not.toBeInTheDocument();
+    const [recorded] = await apiAs<PostSummary[]>(session, '/tiktok/posts');
+    expect(recorded?.local_status).toBe('published');
+  });
+
+  it('with no posts, says so and links to the publish screen', async () => {
+    const session = await signInFreshUser();
+    renderApp('/history', { session });
+
+    await expect.element(page.getByRole('heading', { name: 'No posts yet' })).toBeVisible();
+    await expect
+      .element(page.getByRole('link', { name: 'Publish a video' }))
+      .toHaveAttribute('href', '/publish');
+    await screenshotBoth('history-empty');
+  });
+
+  it('shows an announced loading state until the history arrives', async () => {
+    const session = await signInFreshUser();
+    const announced = new Set<string>();
+    const observer = new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[role="status"]')) announced.add(el.textContent ?? '');
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    try {
+      renderApp('/history', { session });
+      await expect.element(page.getByRole('heading', { name: 'No posts yet' })).toBeVisible();
+    } finally {
+      observer.disconnect();
+    }
+    expect([...announced]).toContain('Loading your publish history…');
+    await expect.element(page.getByText('Loading your publish history…')).not.toBeInTheDocument();
+  });
+
+  it('when the history cannot be loaded, says so and Try again loads it', async () => {
+    const session = await signInFreshUser();
+    await commands.failNetwork('/tiktok/posts');
+    renderApp('/history', { session });
+
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not load your publish history' });
+    await expect
+      .element(alert.getByText('Could not reach the server. Please check your connection and try again.'))
+      .toBeVisible();
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await expect.element(page.getByRole('heading', { name: 'No posts yet' })).toBeVisible();
+    await expect.element(alert).not.toBeInTheDocument();
+  });
+
+  it('Refresh shows a post published since the page was opened', async () => {
+    const { session, accountId } = await userWithAccount();
+    renderApp('/history', { session });
+    await expect.element(page.getByRole('heading', { name: 'No posts yet' })).toBeVisible();
+
+    const post = await publishFromLibrary(session, accountId, { title: 'From another tab' });
+    await settledAtTikTok(post.publish_id);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const row = tableRow(0);
+    await expect.element(row.getByText('From another tab')).toBeVisible();
+    await expect.element(row.getByText('Published')).toBeVisible();
+  });
+});
+
+/** A history row as the API sends it, for the states the test stack cannot reach. */
+function postSummary(overrides: Partial<PostSummary> = {}): PostSummary {
+  const now = new Date().toISOString();
+  return {
+    id: 'post-1',
+    social_account_id: 'acc-1',
+    account_display_name: 'Mia Moves',
+    account_username: 'mia.moves',
+    source_type: 'FILE_UPLOAD',
+    title: 'Dance challenge',
+    privacy_level: 'PUBLIC_TO_EVERYONE',
+    disable_comment: false,
+    disable_duet: false,
+    disable_stitch: false,
+    brand_organic_toggle: false,
+    brand_content_toggle: false,
+    is_aigc: false,
+    video_url: null,
+    file_name: 'dance.mp4',
+    video_size: 1_000_000,
+    publish_id: 'v_inbox_file~v2.7234567890123456789',
+    local_status: 'published',
+    tiktok_status: 'PUBLISH_COMPLETE',
+    fail_reason: null,
+    error_code: null,
+    user_message: null,
+    post_ids: ['7234567890123456789'],
+    tiktok_log_id: null,
+    created_at: now,
+    updated_at: now,
+    ...overrides,
+  };
+}
+
+describe('a public post TikTok gave an id', () => {
+  // The test stack's TikTok app is unaudited: its posts are private and never get a public id.
+  const url = 'https://www.tiktok.com/@mia.moves/video/7234567890123456789';
+
+  it('links to the post on TikTok, in the table and on a card', async () => {
+    const post = postSummary();
+    render(
+      <MantineProvider theme={theme}>
+        <PostTable posts={[post]} now={Date.now()} />
+        <PostCards posts={[post]} now={Date.now()} />
+      </MantineProvider>,
+    );
+    const links = page.getByRole('link', { name: /^View on TikTok/ });
+    expect(links.all()).toHaveLength(2);
+    for (const link of links.all()) {
+      await expect.element(link).toHaveAttribute('href', url);
+      await expect.element(link).toHaveAttribute('target', '_blank');
+      await expect.element(link).toHaveAccessibleName('View on TikTok (Dance challenge, opens in a new tab)');
+    }
+    await expect.element(page.getByRole('table').getByText('Everyone')).toBeVisible();
+    await expect.element(page.getByRole('table').getByText('From your device')).toBeVisible();
+  });
+
+  it('a failed post with only a fail_reason words it from TikTok’s catalogue', async () => {
+    const post = postSummary({
+      local_status: 'failed',
+      tiktok_status: 'FAILED',
+      fail_reason: 'spam_risk_text',
+      post_ids: [],
+      privacy_level: 'FOLLOWER_OF_CREATOR',
+      account_display_name: null,
+    });
+    render(
+      <MantineProvider theme={theme}>
+        <PostTable posts={[post]} now={Date.now()} />
+      </MantineProvider>,
+    );
+    const table = page.getByRole('table');
+    await expect
+      .element(
+        table.getByText("TikTok flagged this post's caption. Please change the caption and try again."),
+      )
+      .toBeVisible();
+    await expect.element(table.getByText('spam_risk_text', { exact: true })).toBeVisible();
+    await expect.element(table.getByText('Followers')).toBeVisible();
+    await expect.element(table.getByText('@mia.moves')).toBeVisible();
+    await expect.element(table.getByRole('link')).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,131 @@
+/** The pieces of a history post shared by the desktop table and the phone cards. */
+import type { PostSummary } from '@cliprelay/contract';
+import { Anchor, Badge, Code, Loader, Stack, Text, VisuallyHidden } from '@mantine/core';
+import type { CSSProperties } from 'react';
+import { IconCircleCheck, IconCircleX, IconExternalLink } from '@tabler/icons-react';
+import {
+  absoluteTime,
+  accountName,
+  failureMessage,
+  postTitle,
+  postUrl,
+  relativeTime,
+  statusLook,
+} from '../utils/post-display.ts';
+
+export interface PostProps {
+  post: PostSummary;
+}
+
+export function StatusBadge({ post, style }: PostProps & { style?: CSSProperties }) {
+  const { label, color } = statusLook(post);
+  const icon =
+    post.local_status === 'published' ? (
+      <IconCircleCheck size={12} aria-hidden />
+    ) : post.local_status === 'failed' ? (
+      <IconCircleX size={12} aria-hidden />
+    ) : (
+      <Loader size={10} color={color} aria-hidden />
+    );
+  return (
+    <Badge color={color} variant="light" leftSection={icon} data-status={post.local_status} style={style}>
+      {label}
+    </Badge>
+  );
+}
+
+/** TikTok's reason for a failed post, in words with the fix, then its raw code. */
+export function FailureDetails({ post }: PostProps) {
+  if (post.local_status !== 'failed') return null;
+  return (
+    <Stack gap={2} data-testid="failure">
+      <Text size="sm" c="red.8">
+        {failureMessage(post)}
+      </Text>
+      {post.fail_reason && (
+        <Text size="xs" c="dimmed">
+          TikTok&apos;s reason:{' '}
+          <Code fz="xs" c="dimmed" bg="transparent" p={0}>
+            {post.fail_reason}
+          </Code>
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+/** "View on TikTok" when TikTok gave the post a public id; otherwise why there is no link. */
+export function TikTokLink({ post }: PostProps) {
+  if (post.local_status !== 'published') return null;
+  const url = postUrl(post);
+  if (url) {
+    return (
+      <Anchor href={url} target="_blank" rel="noopener noreferrer" size="sm" fw={500}>
+        View on TikTok{' '}
+        <VisuallyHidden component="span">({postTitle(post)}, opens in a new tab)</VisuallyHidden>{' '}
+        <IconExternalLink size={14} aria-hidden style={{ verticalAlign: 'middle' }} />
+      </Anchor>
+    );
+  }
+  return (
+    <Text size="xs" c="dimmed">
+      {post.privacy_level === 'PUBLIC_TO_EVERYONE'
+        ? 'Link once TikTok’s review is done'
+        : 'No public link for this post'}
+    </Text>
+  );
+}
+
+export function AccountName({ post }: PostProps) {
+  const name = accountName(post);
+  return (
+    <Stack gap={0} style={{ minWidth: 0 }}>
+      <Text size="sm" truncate>
+        {name}
+      </Text>
+      {post.account_display_name && post.account_username && (
+        <Text size="xs" c="dimmed" truncate>
+          @{post.account_username}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+/** When the post was sent: "5 minutes ago", and the exact date and time. */
+export function PostedAt({ post, now, inline = false }: PostProps & { now: number; inline?: boolean }) {
+  const date = new Date(post.created_at);
+  const absolute = absoluteTime(date);
+  const relative = (
+    <time dateTime={post.created_at} title={absolute}>
+      {relativeTime(date, now)}
+    </time>
+  );
+  if (inline) {
+    return (
+      <Text size="sm" c="dimmed">
+        {relative} · {absolute}
+      </Text>
+    );
+  }
+  return (
+    <Stack gap={0}>
+      <Text size="sm">{relative}</Text>
+      <Text size="xs" c="dimmed">
+        {absolute}
+      </Text>
+    </Stack>
+  );
+}
+
+export function PublishId({ post }: PostProps) {
+  if (!post.publish_id) return null;
+  return (
+    <Text size="xs" c="dimmed">
+      Publish ID: {/* Kept whole: TikTok's ids have a hyphen a browser would otherwise break at. */}
+      <span style={{ fontFamily: 'var(--mantine-font-family-monospace)', whiteSpace: 'nowrap' }}>
+        {post.publish_id}
+      </span>
+    </Text>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * The history screen's data: the recorded posts, each still-changing one brought up to date with
+ * TikTok's live status (polled while it processes), and a refresh of both.
+ */
+import type { PostSummary, PublishStatusData } from '@cliprelay/contract';
+import { useQueries, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
+import { useApiClient } from '../../../lib/api-context.tsx';
+import { postStatusQuery } from '../api/get-post-status.ts';
+import { historyKey, usePosts } from '../api/get-posts.ts';
+import { isInProgress, mayChange, withStatus } from '../utils/post-display.ts';
+
+/** At most this many posts ask TikTok at once (the newest), to respect its per-account rate limit. */
+export const MAX_LIVE_POSTS = 5;
+
+/** Stable, so that useQueries hands back the same array until a status really changes. */
+const statusesOf = (results: UseQueryResult<PublishStatusData>[]) => results.map((r) => r.data);
+
+export function useHistory() {
+  const api = useApiClient();
+  const queryClient = useQueryClient();
+  const posts = usePosts();
+  const [refreshing, setRefreshing] = useState(false);
+
+  const live = useMemo(() => (posts.data ?? []).filter(mayChange).slice(0, MAX_LIVE_POSTS), [posts.data]);
+  const statuses = useQueries({
+    // A public post that is published but still has no public id is asked once per visit, not polled.
+    queries: live.map((post) => postStatusQuery(api, post.publish_id ?? '', isInProgress(post))),
+    combine: statusesOf,
+  });
+
+  const data = useMemo<PostSummary[] | undefined>(() => {
+    if (!posts.data) return undefined;
+    const byPost = new Map(live.map((post, i) => [post.id, statuses[i]]));
+    return posts.data.map((post) => withStatus(post, byPost.get(post.id)));
+  }, [posts.data, live, statuses]);
+
+  /** Reads the history and every live status again; resolves when both answered. */
+  const refresh = useCallback(async () => {
+    setRefreshing(true);
+    try {
+      await queryClient.invalidateQueries({ queryKey: historyKey });
+    } finally {
+      setRefreshing(false);
+    }
+  }, [queryClient]);
+
+  return { posts, data, refresh, refreshing };
+}

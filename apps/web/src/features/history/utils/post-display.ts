@@ -1,0 +1,125 @@
+/** How a post of the publish history reads: labels, status, TikTok's reason, link and times. */
+import {
+  describeFailReason,
+  type PostSummary,
+  type PrivacyLevel,
+  type PublishStatusData,
+  type SourceType,
+} from '@cliprelay/contract';
+
+/** The words of the publish screen's privacy choice, short enough for a table cell. */
+export const PRIVACY_WORDS: Record<PrivacyLevel, string> = {
+  PUBLIC_TO_EVERYONE: 'Everyone',
+  MUTUAL_FOLLOW_FRIENDS: 'Friends',
+  FOLLOWER_OF_CREATOR: 'Followers',
+  SELF_ONLY: 'Only me',
+};
+
+export const SOURCE_WORDS: Record<SourceType, string> = {
+  FILE_UPLOAD: 'From your device',
+  PULL_FROM_URL: 'From your media library',
+};
+
+export const UNTITLED = 'Untitled video';
+
+export function postTitle(post: Pick<PostSummary, 'title'>): string {
+  return post.title.trim() || UNTITLED;
+}
+
+/** Still on its way to TikTok (or being processed there). */
+export function isInProgress(post: Pick<PostSummary, 'local_status'>): boolean {
+  return post.local_status !== 'published' && post.local_status !== 'failed';
+}
+
+/**
+ * Whether TikTok may still have news about a post, mirroring what our API considers settled: not
+ * failed, and not complete unless a public post still waits for its public id (after moderation).
+ */
+export function mayChange(post: PostSummary): boolean {
+  if (!post.publish_id || post.local_status === 'failed') return false;
+  if (post.local_status !== 'published') return true;
+  return post.privacy_level === 'PUBLIC_TO_EVERYONE' && post.post_ids.length === 0;
+}
+
+/** The post with what TikTok said since the history was read (the status answer is never older). */
+export function withStatus(post: PostSummary, status: PublishStatusData | undefined): PostSummary {
+  if (!status) return post;
+  return {
+    ...post,
+    local_status: status.local_status,
+    tiktok_status: status.status,
+    fail_reason: status.fail_reason ?? post.fail_reason,
+    user_message: status.user_message ?? post.user_message,
+    post_ids: status.post_ids,
+  };
+}
+
+export interface StatusLook {
+  label: string;
+  color: string;
+}
+
+export function statusLook(post: Pick<PostSummary, 'local_status'>): StatusLook {
+  switch (post.local_status) {
+    case 'published':
+      return { label: 'Published', color: 'green' };
+    case 'failed':
+      return { label: 'Failed', color: 'red' };
+    default:
+      return { label: 'Processing', color: 'blue' };
+  }
+}
+
+/** What went wrong, for people: our recorded message, else TikTok's catalogue entry for its reason. */
+export function failureMessage(post: Pick<PostSummary, 'user_message' | 'fail_reason'>): string {
+  if (post.user_message) return post.user_message;
+  if (post.fail_reason) return describeFailReason(post.fail_reason).userMessage;
+  return 'Something went wrong while publishing this video. Please try again.';
+}
+
+/** The TikTok account's name: nickname, else @username, else a neutral label (a forgotten account). */
+export function accountName(post: Pick<PostSummary, 'account_display_name' | 'account_username'>): string {
+  return (
+    post.account_display_name ?? (post.account_username ? `@${post.account_username}` : 'TikTok account')
+  );
+}
+
+/** TikTok's public address of a post (the same form as on the publish screen's result). */
+export function tiktokPostUrl(username: string, postId: string): string {
+  return `https://www.tiktok.com/@${encodeURIComponent(username)}/video/${encodeURIComponent(postId)}`;
+}
+
+/** The post's public TikTok address, when TikTok gave it an id (public posts after moderation). */
+export function postUrl(post: Pick<PostSummary, 'account_username' | 'post_ids'>): string | null {
+  const id = post.post_ids[0];
+  return id && post.account_username ? tiktokPostUrl(post.account_username, id) : null;
+}
+
+const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "just now", "5 minutes ago", "yesterday", "3 weeks ago"… */
+export function relativeTime(date: Date, now: number): string {
+  const seconds = Math.round((date.getTime() - now) / 1000);
+  if (Math.abs(seconds) < 45) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size || unit === 'minute') {
+      return RELATIVE.format(Math.trunc(seconds / size) || Math.sign(seconds), unit);
+    }
+  }
+  return 'just now';
+}
+
+const ABSOLUTE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** The date and time in the user's own conventions, e.g. "Jun 3, 2025, 4:05 PM". */
+export function absoluteTime(date: Date): string {
+  return ABSOLUTE.format(date);
+}
