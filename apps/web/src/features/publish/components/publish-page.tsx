@@ -1,3 +1,141 @@
+/**
+ * `/publish`: pick one of your connected TikTok accounts, then the publish form for it. The chosen
+ * account lives in the URL (`?account=<id>`), so links from the accounts screen land on it.
+ */
+import type { SocialAccount } from '@cliprelay/contract';
+import { Alert, Avatar, Button, Card, Group, Select, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { IconPlugConnected } from '@tabler/icons-react';
+import { Link, useSearchParams } from 'react-router';
+import { accountLabel, useSocialAccounts } from '../../../api/social-accounts.ts';
+import { describePublishError } from '../utils/describe-publish-error.ts';
+import { PublishForm } from './publish-form.tsx';
+
 export function PublishPage() {
-  return <h1>PublishPage</h1>;
+  const [params, setParams] = useSearchParams();
+  const accounts = useSocialAccounts();
+  const active = (accounts.data ?? []).filter((a) => a.status === 'active');
+  const requested = params.get('account');
+  // With a single connected account there is nothing to choose.
+  const accountId = requested ?? (active.length === 1 ? (active[0]?.id ?? null) : null);
+  const account = accounts.data?.find((a) => a.id === accountId) ?? null;
+
+  return (
+    <Stack gap="lg" py="md">
+      <div>
+        <Title order={1} size="h2">
+          Publish to TikTok
+        </Title>
+        <Text c="dimmed" size="sm">
+          Choose the account, the video and how it appears on TikTok.
+        </Text>
+      </div>
+
+      {accounts.isPending ? (
+        <Skeleton h={56} radius="md" aria-label="Loading your TikTok accounts" />
+      ) : accounts.isError ? (
+        <Alert color="red" role="alert" title="Your TikTok accounts could not be loaded">
+          <Text size="sm">{describePublishError(accounts.error).message}</Text>
+          <Button mt="sm" variant="light" color="red" onClick={() => void accounts.refetch()}>
+            Try again
+          </Button>
+        </Alert>
+      ) : accounts.data.length === 0 ? (
+        <NoAccounts />
+      ) : (
+        <>
+          <AccountPicker
+            accounts={accounts.data}
+            value={accountId}
+            onChange={(id) => setParams(id ? { account: id } : {}, { replace: true })}
+          />
+          {accountId && !account && (
+            <NotConnected message="This TikTok account is not connected to Cliprelay. Choose another one, or connect it on the Accounts screen." />
+          )}
+          {account?.status === 'reconnect_required' && (
+            <NotConnected
+              title="Reconnect this account to publish"
+              message={`TikTok no longer accepts Cliprelay's access to ${accountLabel(account)}. Reconnect it on the Accounts screen, then come back.`}
+            />
+          )}
+          {account?.status === 'active' && <PublishForm key={account.id} account={account} />}
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function AccountPicker({
+  accounts,
+  value,
+  onChange,
+}: {
+  accounts: SocialAccount[];
+  value: string | null;
+  onChange: (id: string | null) => void;
+}) {
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const selected = value ? byId.get(value) : undefined;
+  return (
+    <Select
+      label="TikTok account"
+      description="The video is posted to this account."
+      placeholder="Choose an account"
+      data={accounts.map((a) => ({
+        value: a.id,
+        label: `${accountLabel(a)}${a.username ? ` (@${a.username})` : ''}${a.status === 'reconnect_required' ? ' — reconnect needed' : ''}`,
+      }))}
+      value={selected ? value : null}
+      onChange={onChange}
+      allowDeselect={false}
+      maw={480}
+      leftSection={
+        selected ? <Avatar src={selected.avatar_url} name={accountLabel(selected)} size={22} /> : undefined
+      }
+      renderOption={({ option }) => {
+        const a = byId.get(option.value);
+        return (
+          <Group gap="sm" wrap="nowrap">
+            <Avatar src={a?.avatar_url} name={a ? accountLabel(a) : ''} size={26} />
+            <Text size="sm">{option.label}</Text>
+          </Group>
+        );
+      }}
+    />
+  );
+}
+
+function NoAccounts() {
+  return (
+    <Card>
+      <Stack align="flex-start" gap="sm">
+        <Title order={2} size="h4">
+          Connect a TikTok account to start
+        </Title>
+        <Text size="sm" c="dimmed">
+          Cliprelay posts to TikTok accounts you connect. It takes a minute: you sign in on TikTok and allow
+          access.
+        </Text>
+        <Button component={Link} to="/accounts" leftSection={<IconPlugConnected size={18} aria-hidden />}>
+          Connect an account
+        </Button>
+      </Stack>
+    </Card>
+  );
+}
+
+function NotConnected({
+  title = 'TikTok account not connected',
+  message,
+}: {
+  title?: string;
+  message: string;
+}) {
+  return (
+    <Alert color="orange" title={title} role="alert">
+      <Text size="sm">{message}</Text>
+      <Button component={Link} to="/accounts" mt="sm" variant="light" color="orange">
+        Go to Accounts
+      </Button>
+    </Alert>
+  );
 }

@@ -1,0 +1,340 @@
+/**
+ * The publish form's rules (seed §3–§5, §7; tiktok-api.md §11 points 1–5), in real Chromium
+ * against the real API and TikTok sandbox: what the creator's live settings allow, the video
+ * checks, commercial content disclosure and the consent line.
+ */
+import { TITLE_MAX_LENGTH, titleLength } from '@cliprelay/contract';
+import { commands, page, userEvent } from '@vitest/browser/context';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  brokenMp4,
+  chooseFile,
+  choosePrivacy,
+  fillForm,
+  formLoaded,
+  openPublish,
+  privacySelect,
+  publishButton,
+  sampleFile,
+  videoInput,
+} from '../../../testing/publish.ts';
+import { renderApp, signInFreshUser } from '../../../testing/render-app.tsx';
+import { screenshotBoth } from '../../../testing/screenshots.ts';
+
+const MUSIC_URL = 'https://www.tiktok.com/legal/page/global/music-usage-confirmation/en';
+const BRANDED_URL = 'https://www.tiktok.com/legal/page/global/bc-policy/en';
+const blockers = () => page.getByText(/^To publish:/);
+
+afterEach(async () => {
+  await commands.restoreNetwork();
+});
+
+describe('creator info', () => {
+  it('is fetched on entry with a skeleton, then names the account that will post', async () => {
+    const session = await signInFreshUser();
+    const { openId } = await commands.connectTikTokAccount(session.access_token, {
+      nickname: 'Mia Moves',
+      username: 'mia.moves',
+    });
+    // TikTok answers creator info slowly: the skeleton shows meanwhile.
+    await commands.sandbox('faults', { endpoint: 'creator_info', delay_ms: 1500, open_id: openId });
+    renderApp('/publish', { session });
+
+    const skeleton = page.getByLabelText('Loading what this account can post');
+    await expect.element(skeleton).toBeVisible();
+    await screenshotBoth('publish-loading');
+    await formLoaded();
+    await expect.element(skeleton).not.toBeInTheDocument();
+    await expect.element(page.getByText('@mia.moves', { exact: true })).toBeVisible();
+    await expect.element(page.getByText('Posting to TikTok as')).toBeVisible();
+    await screenshotBoth('publish-empty');
+  });
+
+  it('stops the form with the reason when the creator cannot post now, and Try again asks again', async () => {
+    await openPublish({ banned: true });
+    const stop = page.getByRole('alert');
+    await expect.element(stop).toHaveTextContent("You can't post to TikTok right now");
+    await expect.element(stop).toHaveTextContent(/banned|cannot post|can't post/i);
+    await expect.element(page.getByLabelText('Video file')).not.toBeInTheDocument();
+    await expect.element(publishButton()).not.toBeInTheDocument();
+    await screenshotBoth('publish-error-cannot-post');
+
+    await stop.getByRole('button', { name: 'Try again' }).click();
+    await expect.element(page.getByRole('alert')).toHaveTextContent("You can't post to TikTok right now");
+  });
+
+  it('stops the form when the creator reached TikTok’s daily post cap', async () => {
+    await openPublish({ posts_today: 15 });
+    await expect.element(page.getByRole('alert')).toHaveTextContent(/too many posts|posted a lot|later/i);
+    await expect.element(publishButton()).not.toBeInTheDocument();
+  });
+
+  it('is kept for the form session: editing the form does not ask TikTok again', async () => {
+    const { openId } = await openPublish();
+    await formLoaded();
+    // Were creator info fetched again, this fault would stop the form.
+    await commands.sandbox('faults', {
+      endpoint: 'creator_info',
+      error_code: 'spam_risk_user_banned_from_posting',
+      open_id: openId,
+    });
+    await fillForm({ caption: 'Morning walk' });
+    await expect.element(page.getByRole('alert')).not.toBeInTheDocument();
+  });
+});
+
+describe('post settings', () => {
+  it('offers only the creator’s privacy options, with no default; Publish waits for a choice', async () => {
+    await openPublish({ private_account: true });
+    await formLoaded();
+    await expect.element(privacySelect()).toHaveValue('');
+    await chooseFile(await sampleFile());
+
+    await expect.element(publishButton()).toBeDisabled();
+    await expect.element(blockers()).toHaveTextContent('choose who can view this video');
+
+    await privacySelect().click();
+    const options = page.getByRole('option');
+    await expect.element(options.first()).toBeVisible();
+    const labels = options.elements().map((o) => o.textContent);
+    // A private account: no "Everyone" (TikTok would refuse it).
+    expect(labels).toEqual(['Friends (followers you follow back)', 'Followers', 'Only me']);
+    await page.getByRole('option', { name: 'Only me' }).click();
+    await expect.element(publishButton()).toBeEnabled();
+    await expect.element(blockers()).not.toBeInTheDocument();
+  });
+
+  it('has Allow comments, Duet and Stitch off by default, and lets the user turn them on', async () => {
+    // A public account: TikTok disables Duet and Stitch on private ones.
+    await openPublish({ private_account: false });
+    await formLoaded();
+    for (const name of ['Allow comments', 'Allow Duet', 'Allow Stitch']) {
+      const toggle = page.getByRole('switch', { name });
+      await expect.element(toggle).not.toBeChecked();
+      await expect.element(toggle).toBeEnabled();
+    }
+    await page.getByRole('switch', { name: 'Allow comments' }).click();
+    await expect.element(page.getByRole('switch', { name: 'Allow comments' })).toBeChecked();
+  });
+
+  it('greys out and keeps off what the creator disabled, with a tooltip saying why', async () => {
+    await openPublish({ private_account: false, comment_disabled: true, stitch_disabled: true });
+    await formLoaded();
+    const comments = page.getByRole('switch', { name: 'Allow comments' });
+    await expect.element(comments).toBeDisabled();
+    await expect.element(comments).not.toBeChecked();
+    await expect.element(page.getByRole('switch', { name: 'Allow Stitch' })).toBeDisabled();
+    await expect.element(page.getByRole('switch', { name: 'Allow Duet' })).toBeEnabled();
+
+    await page.getByLabelText('Allow comments: Comments are disabled on your TikTok account.').hover();
+    await expect
+      .element(page.getByRole('tooltip'))
+      .toHaveTextContent('Comments are disabled on your TikTok account.');
+    await screenshotBoth('publish-creator-disabled-interactions');
+  });
+
+  it('counts the caption live against the limit and blocks Publish when it is too long', async () => {
+    await openPublish();
+    await formLoaded();
+    await fillForm();
+    const caption = page.getByLabelText('Caption');
+    const text = 'Morning walk 🌅 #city';
+    await caption.fill(text);
+    await expect.element(page.getByText(`${titleLength(text)} / ${TITLE_MAX_LENGTH}`)).toBeVisible();
+
+    await caption.fill('x'.repeat(TITLE_MAX_LENGTH + 1));
+    await expect.element(page.getByText(`${TITLE_MAX_LENGTH + 1} / ${TITLE_MAX_LENGTH}`)).toBeVisible();
+    await expect.element(publishButton()).toBeDisabled();
+    await expect.element(blockers()).toHaveTextContent(`shorten the caption to ${TITLE_MAX_LENGTH}`);
+  });
+
+  it('has the AI-generated label off by default', async () => {
+    await openPublish();
+    await formLoaded();
+    const aigc = page.getByRole('switch', { name: 'AI-generated content' });
+    await expect.element(aigc).not.toBeChecked();
+    await aigc.click();
+    await expect.element(aigc).toBeChecked();
+  });
+});
+
+describe('the video from the device', () => {
+  it('accepts only video files, shows a preview and the video’s length', async () => {
+    await openPublish();
+    await formLoaded();
+    await expect.element(page.getByRole('button', { name: 'Video file' })).toBeVisible();
+    await expect.element(videoInput()).toHaveAttribute('accept', 'video/*');
+
+    await chooseFile(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+    await expect.element(page.getByText(/This file is not a video/)).toBeVisible();
+
+    await chooseFile(await sampleFile('city-walk.mp4'));
+    await expect.element(page.getByText(/This file is not a video/)).not.toBeInTheDocument();
+    await expect.element(page.getByLabelText('Preview of city-walk.mp4')).toBeVisible();
+    await expect.element(page.getByTestId('video-facts')).toHaveTextContent('0:04');
+  });
+
+  it('refuses a video longer than the creator may post, read from the file', async () => {
+    await openPublish({ max_video_post_duration_sec: 3 });
+    await formLoaded();
+    await fillForm({ file: await sampleFile('sunset-timelapse.mp4') });
+
+    await chooseFile(await sampleFile('colour-bars.mp4'));
+    const problem = page.getByText(/This video is 0:05 long\. This account can post videos up to 0:03/);
+    await expect.element(problem).toBeVisible();
+    await expect.element(publishButton()).toBeDisabled();
+    await screenshotBoth('publish-error-too-long');
+  });
+
+  it('refuses a file over 4 GiB and warns about one over 500 MB', async () => {
+    await openPublish();
+    await formLoaded();
+    // Sizes are what the browser reports; the bytes never leave the page in this test.
+    const huge = brokenMp4(1024, 'huge.mp4');
+    Object.defineProperty(huge, 'size', { value: 4 * 1024 ** 3 + 1 });
+    await chooseFile(huge);
+    await expect.element(page.getByText(/Video file is too large\. Maximum size is 4 GB/)).toBeVisible();
+    await expect.element(publishButton()).toBeDisabled();
+
+    const large = await sampleFile();
+    Object.defineProperty(large, 'size', { value: 600 * 1024 ** 2 });
+    await chooseFile(large);
+    await expect.element(page.getByText(/This is a large video \(600/)).toBeVisible();
+    await choosePrivacy('Followers');
+    await expect.element(publishButton()).toBeEnabled();
+  });
+
+  it('warns when the browser cannot read the length, and leaves the check to TikTok', async () => {
+    await openPublish();
+    await formLoaded();
+    await chooseFile(brokenMp4());
+    await expect.element(page.getByText(/couldn't read this video's length/)).toBeVisible();
+    await choosePrivacy('Followers');
+    await expect.element(publishButton()).toBeEnabled();
+  });
+});
+
+describe('the video from the media library', () => {
+  it('lists the library, previews the chosen video and checks its length', async () => {
+    const { session } = await openPublish({ max_video_post_duration_sec: 4 });
+    await commands.addMediaLibrary(session.access_token);
+    await formLoaded();
+    await page.getByText('Media library', { exact: true }).click();
+
+    const library = page.getByRole('radiogroup', { name: 'Media library' });
+    await expect.element(library).toBeVisible();
+    await library.getByText('Colour bars').click();
+    await expect.element(page.getByText(/This video is 0:05 long/)).toBeVisible();
+
+    await library.getByText('City walk').click();
+    await expect.element(page.getByText(/This video is 0:05 long/)).not.toBeInTheDocument();
+    await expect.element(page.getByLabelText('Preview of City walk')).toBeVisible();
+    await choosePrivacy('Followers');
+    await expect.element(publishButton()).toBeEnabled();
+    await screenshotBoth('publish-media-library');
+  });
+});
+
+describe('commercial content disclosure', () => {
+  it('is off by default; on, it needs Your brand or Branded content and names TikTok’s label', async () => {
+    await openPublish({ private_account: false });
+    await formLoaded();
+    await fillForm({ privacy: 'Everyone', caption: 'New drop' });
+    const disclosure = page.getByRole('switch', { name: 'Content Disclosure Setting' });
+    await expect.element(disclosure).not.toBeChecked();
+    await expect.element(page.getByRole('checkbox', { name: /Your brand/ })).not.toBeInTheDocument();
+
+    await page.getByRole('switch', { name: 'Content Disclosure Setting' }).click();
+    await expect.element(page.getByRole('checkbox', { name: /Your brand/ })).not.toBeChecked();
+    await expect.element(page.getByRole('checkbox', { name: /Branded content/ })).not.toBeChecked();
+    await expect.element(publishButton()).toBeDisabled();
+    // The hover text TikTok's audit asks for, on the disabled button.
+    await publishButton().hover();
+    await expect
+      .element(page.getByRole('tooltip'))
+      .toHaveTextContent('You need to indicate if your content promotes yourself, a third party, or both.');
+
+    await page.getByRole('checkbox', { name: /Your brand/ }).click();
+    await expect
+      .element(page.getByText("Your photo/video will be labeled as 'Promotional content'"))
+      .toBeVisible();
+    await expect.element(publishButton()).toBeEnabled();
+    const consent = page.getByTestId('consent-line');
+    await expect
+      .element(consent)
+      .toHaveTextContent("By posting, you agree to TikTok's Music Usage Confirmation.");
+
+    await page.getByRole('checkbox', { name: /Branded content/ }).click();
+    await expect
+      .element(page.getByText("Your photo/video will be labeled as 'Paid partnership'"))
+      .toBeVisible();
+    await expect
+      .element(consent)
+      .toHaveTextContent(
+        "By posting, you agree to TikTok's Branded Content Policy and Music Usage Confirmation.",
+      );
+    await expect
+      .element(consent.getByRole('link', { name: 'Branded Content Policy' }))
+      .toHaveAttribute('href', BRANDED_URL);
+    await expect
+      .element(consent.getByRole('link', { name: 'Music Usage Confirmation' }))
+      .toHaveAttribute('href', MUSIC_URL);
+    await screenshotBoth('publish-form-filled');
+
+    // Only branded content: still "Paid partnership".
+    await page.getByRole('checkbox', { name: /Your brand/ }).click();
+    await expect
+      .element(page.getByText("Your photo/video will be labeled as 'Paid partnership'"))
+      .toBeVisible();
+  });
+
+  it('never lets branded content be private, whichever is chosen first', async () => {
+    await openPublish({ private_account: false });
+    await formLoaded();
+    await fillForm({ privacy: 'Only me' });
+    await page.getByRole('switch', { name: 'Content Disclosure Setting' }).click();
+    // "Only me" first: Branded content cannot be added, and says why.
+    const branded = page.getByRole('checkbox', { name: /Branded content/ });
+    await expect.element(branded).toBeDisabled();
+    await expect
+      .element(
+        page.getByText(/Branded content visibility cannot be set to private\. Choose another audience/),
+      )
+      .toBeVisible();
+
+    // Branded content first: "Only me" cannot be chosen, with TikTok's hover text.
+    await choosePrivacy('Everyone');
+    await expect.element(branded).toBeEnabled();
+    await page.getByRole('checkbox', { name: /Branded content/ }).click();
+    await expect.element(branded).toBeChecked();
+    await privacySelect().click();
+    const onlyMe = page.getByRole('option', { name: 'Only me' });
+    await expect.element(onlyMe).toHaveAttribute('data-combobox-disabled', 'true');
+    await expect
+      .element(page.getByText(/^Branded content visibility cannot be set to private\.$/))
+      .toBeVisible();
+    await onlyMe.getByText('Only me').hover();
+    await expect
+      .element(page.getByRole('tooltip'))
+      .toHaveTextContent('Branded content visibility cannot be set to private.');
+    await onlyMe.click({ force: true });
+    await userEvent.keyboard('{Escape}');
+    await expect.element(privacySelect()).toHaveValue('Everyone');
+  });
+});
+
+describe('the consent line', () => {
+  it('sits before Publish and links TikTok’s Music Usage Confirmation', async () => {
+    await openPublish();
+    await formLoaded();
+    const consent = page.getByTestId('consent-line');
+    await expect
+      .element(consent)
+      .toHaveTextContent("By posting, you agree to TikTok's Music Usage Confirmation.");
+    await expect
+      .element(consent.getByRole('link', { name: 'Music Usage Confirmation' }))
+      .toHaveAttribute('href', MUSIC_URL);
+    const before = consent.element().compareDocumentPosition(publishButton().element());
+    expect(before & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * The publish form for one account: creator info first (skeleton while it loads, a stop with the
+ * reason when the creator cannot post now), then the video, the caption and the settings TikTok
+ * requires, the consent line and one Publish button; after success, the live status.
+ */
+import type { SocialAccount } from '@cliprelay/contract';
+import { Alert, Button, Card, Grid, Group, Skeleton, Stack, Switch, Text } from '@mantine/core';
+import { IconClockPause } from '@tabler/icons-react';
+import { Link } from 'react-router';
+import { usePublishFlow } from '../hooks/use-publish-flow.ts';
+import { isBusy } from '../utils/publish-state.ts';
+import { CommercialDisclosure } from './commercial-disclosure.tsx';
+import { CreatorHeader } from './creator-header.tsx';
+import { CaptionField, InteractionSwitches, PrivacySelect } from './post-settings.tsx';
+import { PublishActions } from './publish-actions.tsx';
+import { PublishResult } from './publish-result.tsx';
+import { VideoPicker } from './video-picker.tsx';
+
+export function PublishForm({ account }: { account: SocialAccount }) {
+  const flow = usePublishFlow(account.id);
+  const { state, dispatch } = flow;
+
+  if (state.creatorInfoLoading || (!state.creatorInfo && !state.creatorInfoError)) {
+    return <FormSkeleton />;
+  }
+  if (!state.creatorInfo) {
+    const failure = state.creatorInfoError;
+    const accountsLink = failure?.action === 'accounts' || failure?.action === 'reconnect';
+    return (
+      <Alert
+        color="orange"
+        role="alert"
+        icon={<IconClockPause aria-hidden />}
+        title={accountsLink ? failure.title : "You can't post to TikTok right now"}
+      >
+        <Text size="sm">{failure?.message}</Text>
+        <Group mt="sm">
+          {accountsLink ? (
+            <Button component={Link} to="/accounts" variant="light" color="orange">
+              Go to Accounts
+            </Button>
+          ) : (
+            <Button variant="light" color="orange" onClick={() => flow.reloadCreatorInfo()}>
+              Try again
+            </Button>
+          )}
+        </Group>
+      </Alert>
+    );
+  }
+
+  if (state.publishStatus === 'success' && state.publishId) {
+    return (
+      <PublishResult
+        publishId={state.publishId}
+        creator={state.creatorInfo}
+        onPublishAnother={flow.startOver}
+      />
+    );
+  }
+
+  const locked = isBusy(state);
+  return (
+    <Grid gap="lg" align="flex-start">
+      <Grid.Col span={{ base: 12, md: 5 }}>
+        <Card>
+          <VideoPicker state={state} dispatch={dispatch} disabled={locked} />
+        </Card>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 7 }}>
+        <Card>
+          <Stack gap="lg">
+            <CreatorHeader creator={state.creatorInfo} />
+            <CaptionField state={state} dispatch={dispatch} disabled={locked} />
+            <PrivacySelect state={state} dispatch={dispatch} disabled={locked} />
+            <InteractionSwitches state={state} dispatch={dispatch} disabled={locked} />
+            <CommercialDisclosure state={state} dispatch={dispatch} disabled={locked} />
+            <Switch
+              label="AI-generated content"
+              description="Label this video as made or significantly edited with AI."
+              checked={state.isAigc}
+              disabled={locked}
+              onChange={(e) => dispatch({ type: 'aigcChanged', on: e.currentTarget.checked })}
+            />
+            <PublishActions state={state} onPublish={flow.publish} onCancel={flow.cancel} />
+          </Stack>
+        </Card>
+      </Grid.Col>
+    </Grid>
+  );
+}
+
+function FormSkeleton() {
+  return (
+    <Grid gap="lg" aria-busy="true" aria-label="Loading what this account can post">
+      <Grid.Col span={{ base: 12, md: 5 }}>
+        <Card>
+          <Skeleton h={28} w="60%" mb="md" />
+          <Skeleton h={260} />
+        </Card>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 7 }}>
+        <Card>
+          <Stack gap="lg">
+            <Group>
+              <Skeleton h={48} w={48} circle />
+              <Skeleton h={20} w={180} />
+            </Group>
+            <Skeleton h={90} />
+            <Skeleton h={40} />
+            <Skeleton h={80} />
+            <Skeleton h={40} w={160} />
+          </Stack>
+        </Card>
+      </Grid.Col>
+    </Grid>
+  );
+}

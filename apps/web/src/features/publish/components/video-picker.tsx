@@ -1,0 +1,228 @@
+/**
+ * Choosing the video: from the device (FILE_UPLOAD) or from the media library (PULL_FROM_URL),
+ * with a preview (tiktok-api.md §11 point 5a) and the checks of seed §7 shown as they complete.
+ */
+import { MAX_VIDEO_BYTES, formatBytes, type MediaItem } from '@cliprelay/contract';
+import {
+  Alert,
+  AspectRatio,
+  Button,
+  Center,
+  FileInput,
+  Group,
+  Loader,
+  Radio,
+  ScrollArea,
+  SegmentedControl,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconAlertTriangle, IconMovie, IconPhoto, IconUpload } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import { useMediaLibrary } from '../api/get-media.ts';
+import { describePublishError } from '../utils/describe-publish-error.ts';
+import { currentVideo } from '../utils/publish-state.ts';
+import { checkFile, formatDuration } from '../utils/video-checks.ts';
+import type { FieldProps } from './post-settings.tsx';
+
+export function VideoPicker({ state, dispatch, disabled }: FieldProps) {
+  const { chosen, info } = currentVideo(state);
+  return (
+    <Stack gap="md">
+      <Title order={2} size="h4">
+        Video
+      </Title>
+      <SegmentedControl
+        fullWidth
+        value={state.source}
+        disabled={disabled}
+        onChange={(value) =>
+          dispatch({
+            type: 'sourceChanged',
+            source: value === 'PULL_FROM_URL' ? 'PULL_FROM_URL' : 'FILE_UPLOAD',
+          })
+        }
+        data={[
+          { value: 'FILE_UPLOAD', label: 'Your device' },
+          { value: 'PULL_FROM_URL', label: 'Media library' },
+        ]}
+        aria-label="Where the video comes from"
+      />
+
+      {state.source === 'FILE_UPLOAD' ? (
+        <FileInput
+          label="Video file"
+          description={`MP4, MOV or WebM, up to ${formatBytes(MAX_VIDEO_BYTES)}`}
+          placeholder="Choose a video"
+          accept="video/*"
+          clearable
+          leftSection={<IconUpload size={16} aria-hidden />}
+          value={state.selectedFile}
+          disabled={disabled}
+          onChange={(file) =>
+            dispatch({
+              type: 'fileSelected',
+              file,
+              check: file ? checkFile(file) : { problem: null, warning: null },
+            })
+          }
+          error={state.fieldErrors.video}
+        />
+      ) : (
+        <MediaLibrary
+          selected={state.selectedMedia}
+          disabled={disabled}
+          error={state.fieldErrors.video}
+          onSelect={(media) => dispatch({ type: 'mediaSelected', media })}
+        />
+      )}
+
+      {chosen && <VideoPreview video={chosen} />}
+
+      {info?.checking && (
+        <Group gap="xs" aria-live="polite">
+          <Loader size="xs" aria-hidden />
+          <Text size="sm" c="dimmed">
+            Checking the video…
+          </Text>
+        </Group>
+      )}
+      {chosen && info && !info.checking && <VideoFacts video={chosen} durationSec={info.durationSec} />}
+      {info?.check.problem && (
+        <Alert color="red" icon={<IconAlertTriangle aria-hidden />} role="alert" p="sm">
+          <Text size="sm">{info.check.problem}</Text>
+        </Alert>
+      )}
+      {info?.check.warning && !info.check.problem && (
+        <Alert color="yellow" p="sm" role="status">
+          <Text size="sm">{info.check.warning}</Text>
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
+function VideoFacts({ video, durationSec }: { video: File | MediaItem; durationSec: number | null }) {
+  const size = video instanceof File ? video.size : video.size_bytes;
+  const name = video instanceof File ? video.name : video.title;
+  return (
+    <Text size="sm" c="dimmed" data-testid="video-facts">
+      {name}
+      {size !== null ? ` · ${formatBytes(size)}` : ''}
+      {durationSec !== null ? ` · ${formatDuration(durationSec)}` : ''}
+    </Text>
+  );
+}
+
+/** A playable preview of the library URL, or of the file through an object URL. */
+function VideoPreview({ video }: { video: File | MediaItem }) {
+  const name = video instanceof File ? video.name : video.title;
+  return (
+    <AspectRatio ratio={9 / 16} maw={260} mx="auto" w="100%">
+      <Center bg="dark.8" style={{ borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden' }}>
+        {video instanceof File ? (
+          <FilePlayer file={video} name={name} />
+        ) : (
+          <Player src={video.url} name={name} />
+        )}
+      </Center>
+    </AspectRatio>
+  );
+}
+
+/** Owns the file's object URL: made when the file is shown, revoked when it no longer is. */
+function FilePlayer({ file, name }: { file: File; name: string }) {
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    const url = URL.createObjectURL(file);
+    // The object URL is an external resource tied to this effect's lifetime (revoked below).
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setSrc(url);
+    return () => URL.revokeObjectURL(url);
+  }, [file]);
+  return src ? <Player src={src} name={name} /> : <IconMovie size={40} color="white" aria-hidden />;
+}
+
+function Player({ src, name }: { src: string; name: string }) {
+  return (
+    <video
+      src={src}
+      controls
+      muted
+      playsInline
+      preload="metadata"
+      aria-label={`Preview of ${name}`}
+      style={{ width: '100%', height: '100%', objectFit: 'contain', background: 'black' }}
+    />
+  );
+}
+
+function MediaLibrary({
+  selected,
+  onSelect,
+  disabled,
+  error,
+}: {
+  selected: MediaItem | null;
+  onSelect: (media: MediaItem | null) => void;
+  disabled: boolean;
+  error: string | undefined;
+}) {
+  const media = useMediaLibrary(true);
+  if (media.isPending) return <Skeleton h={120} aria-label="Loading your media library" />;
+  if (media.isError) {
+    return (
+      <Alert color="red" role="alert" title="Your media library could not be loaded">
+        <Text size="sm">{describePublishError(media.error).message}</Text>
+        <Button mt="xs" size="xs" variant="light" color="red" onClick={() => void media.refetch()}>
+          Try again
+        </Button>
+      </Alert>
+    );
+  }
+  if (media.data.length === 0) {
+    return (
+      <Alert color="gray" icon={<IconPhoto aria-hidden />} title="Your media library is empty">
+        <Text size="sm">
+          Videos you add to your Cliprelay media library appear here. You can upload from your device instead.
+        </Text>
+      </Alert>
+    );
+  }
+  return (
+    <Radio.Group
+      label="Media library"
+      description="Videos already on Cliprelay's media server. TikTok downloads the one you choose."
+      value={selected?.id ?? null}
+      onChange={(id) => onSelect(media.data.find((m) => m.id === id) ?? null)}
+      error={error}
+    >
+      <ScrollArea.Autosize mah={260} mt="xs" type="auto">
+        <Stack gap="xs">
+          {media.data.map((item) => (
+            <Radio.Card key={item.id} value={item.id} disabled={disabled} p="sm" radius="md">
+              <Group wrap="nowrap" gap="sm">
+                <Radio.Indicator />
+                <div style={{ minWidth: 0 }}>
+                  <Text size="sm" fw={500} truncate>
+                    {item.title}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {[
+                      item.duration_sec !== null ? formatDuration(item.duration_sec) : null,
+                      item.size_bytes !== null ? formatBytes(item.size_bytes) : null,
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </Text>
+                </div>
+              </Group>
+            </Radio.Card>
+          ))}
+        </Stack>
+      </ScrollArea.Autosize>
+    </Radio.Group>
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * The publish screen's behaviour around its reducer: creator info on entry, the video checks,
+ * publishing by either path with progress, Cancel (an AbortController on the request), Try again
+ * (the same state re-submitted), and aborting an upload when the user leaves the screen.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { isAbortError } from '../../../lib/api-error.ts';
+import { useApiClient } from '../../../lib/api-context.tsx';
+import { creatorInfoQuery } from '../api/get-creator-info.ts';
+import { publishFromDevice, publishFromUrl } from '../api/publish-video.ts';
+import { describePublishError } from '../utils/describe-publish-error.ts';
+import {
+  initialPublishState,
+  isBusy,
+  publishBlockers,
+  publishReducer,
+  type PublishState,
+} from '../utils/publish-state.ts';
+import { checkDuration, readVideoDuration } from '../utils/video-checks.ts';
+
+export function usePublishFlow(socialAccountId: string) {
+  const api = useApiClient();
+  const queryClient = useQueryClient();
+  const [state, dispatch] = useReducer(publishReducer, initialPublishState);
+  const requestRef = useRef<AbortController | null>(null);
+
+  const loadCreatorInfo = useCallback(() => {
+    let current = true;
+    dispatch({ type: 'creatorInfoRequested' });
+    queryClient.fetchQuery(creatorInfoQuery(api, socialAccountId)).then(
+      (creatorInfo) => {
+        if (current) dispatch({ type: 'creatorInfoLoaded', creatorInfo });
+      },
+      (error: unknown) => {
+        if (current) dispatch({ type: 'creatorInfoFailed', failure: describePublishError(error) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, queryClient, socialAccountId]);
+
+  useEffect(loadCreatorInfo, [loadCreatorInfo]);
+
+  // Leaving the screen cancels an upload in flight (the API cleans up its temp file).
+  useEffect(() => () => requestRef.current?.abort(), []);
+
+  useVideoDuration(state, dispatch);
+
+  const publish = useCallback(() => {
+    if (isBusy(state) || publishBlockers(state).length > 0) return;
+    const controller = new AbortController();
+    requestRef.current = controller;
+    dispatch({ type: 'publishStarted' });
+    const request =
+      state.source === 'FILE_UPLOAD' && state.selectedFile
+        ? publishFromDevice(api, socialAccountId, state, state.selectedFile, {
+            signal: controller.signal,
+            onProgress: ({ loaded, total }) =>
+              dispatch({ type: 'uploadProgressed', percent: total > 0 ? (loaded / total) * 100 : 0 }),
+            onUploaded: () => dispatch({ type: 'uploadFinished' }),
+          })
+        : publishFromUrl(api, socialAccountId, state, state.selectedMedia?.url ?? '', controller.signal);
+    request.then(
+      (data) => dispatch({ type: 'publishSucceeded', publishId: data.publish_id }),
+      (error: unknown) => {
+        if (isAbortError(error)) dispatch({ type: 'publishCancelled' });
+        else dispatch({ type: 'publishFailed', failure: describePublishError(error) });
+      },
+    );
+    void request.finally(() => {
+      if (requestRef.current === controller) requestRef.current = null;
+    });
+  }, [api, socialAccountId, state]);
+
+  const cancel = useCallback(() => requestRef.current?.abort(), []);
+  const startOver = useCallback(() => dispatch({ type: 'startedOver' }), []);
+
+  return { state, dispatch, publish, cancel, startOver, reloadCreatorInfo: loadCreatorInfo };
+}
+
+/** Reads the chosen video's duration (a <video> element's loadedmetadata) and checks it. */
+function useVideoDuration(
+  state: PublishState,
+  dispatch: (action: Parameters<typeof publishReducer>[1]) => void,
+) {
+  const maxSec = state.creatorInfo?.max_video_post_duration_sec ?? null;
+  const file = state.selectedFile;
+  const media = state.selectedMedia;
+  const fileChecking = state.videos.FILE_UPLOAD?.checking ?? false;
+  const mediaChecking = state.videos.PULL_FROM_URL?.checking ?? false;
+
+  useEffect(() => {
+    if (!file || !fileChecking || maxSec === null) return;
+    let current = true;
+    const url = URL.createObjectURL(file);
+    void readVideoDuration(url).then((durationSec) => {
+      URL.revokeObjectURL(url);
+      if (current)
+        dispatch({
+          type: 'durationRead',
+          video: file,
+          durationSec,
+          check: checkDuration(durationSec, maxSec),
+        });
+    });
+    return () => {
+      current = false;
+    };
+  }, [file, fileChecking, maxSec, dispatch]);
+
+  useEffect(() => {
+    if (!media || !mediaChecking || maxSec === null) return;
+    let current = true;
+    const known = media.duration_sec;
+    const read = known !== null ? Promise.resolve(known) : readVideoDuration(media.url);
+    void read.then((durationSec) => {
+      if (current)
+        dispatch({
+          type: 'durationRead',
+          video: media,
+          durationSec,
+          check: checkDuration(durationSec, maxSec),
+        });
+    });
+    return () => {
+      current = false;
+    };
+  }, [media, mediaChecking, maxSec, dispatch]);
+}
