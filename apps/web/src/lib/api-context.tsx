@@ -19,21 +19,26 @@ export function ApiClientProvider({
   userManager: UserManager;
   children: ReactNode;
 }) {
-  const client = useMemo(
-    () =>
-      createApiClient(baseUrl, {
-        accessToken: async () => (await userManager.getUser())?.access_token ?? null,
-        renew: async () => {
-          try {
-            return (await userManager.signinSilent())?.access_token ?? null;
-          } catch {
-            return null;
-          }
-        },
-        signIn: () => userManager.signinRedirect({ state: currentScreenState() }),
-      }),
-    [baseUrl, userManager],
-  );
+  const client = useMemo(() => {
+    // One renewal at a time: calls refused together share it. The provider rotates refresh
+    // tokens, so a second renewal with the same refresh token is refused (and ends the session).
+    let renewing: Promise<string | null> | null = null;
+    const renew = () =>
+      (renewing ??= userManager
+        .signinSilent()
+        .then(
+          (user) => user?.access_token ?? null,
+          () => null,
+        )
+        .finally(() => {
+          renewing = null;
+        }));
+    return createApiClient(baseUrl, {
+      accessToken: async () => (await userManager.getUser())?.access_token ?? null,
+      renew,
+      signIn: () => userManager.signinRedirect({ state: currentScreenState() }),
+    });
+  }, [baseUrl, userManager]);
   return <ApiClientContext.Provider value={client}>{children}</ApiClientContext.Provider>;
 }
 
