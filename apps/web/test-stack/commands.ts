@@ -6,6 +6,8 @@
  * The dev-stack package is TypeScript loaded through tsx (see vitest.config.ts), imported when a
  * command first runs: the config itself is loaded by plain Node.
  */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { BrowserCommand } from 'vitest/node';
 import type { TestCreator, TestSignIn } from './context.ts';
 import { runningStack, stackHolder, testUsers } from './stack-global.ts';
@@ -34,6 +36,21 @@ const connectTikTokAccount: BrowserCommand<[accessToken: string, creator?: TestC
 
 const sandbox: BrowserCommand<[path: string, body?: unknown]> = async (_ctx, path, body) =>
   (await devStack()).sandboxControl(runningStack(), path, body);
+
+/** PATCH or DELETE on the sandbox's control API: change a creator's settings, drop queued faults. */
+const sandboxChange: BrowserCommand<[method: 'PATCH' | 'DELETE', path: string, body?: unknown]> = async (
+  _ctx,
+  method,
+  path,
+  body,
+) => {
+  const res = await fetch(`${runningStack().sandbox.url}/_sandbox/${path.replace(/^\//, '')}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`sandbox ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+};
 
 const addMediaLibrary: BrowserCommand<[accessToken: string]> = async (_ctx, accessToken) =>
   (await devStack()).addSampleMedia(runningStack(), accessToken);
@@ -77,6 +94,13 @@ const resizeWindow: BrowserCommand<[width: number, height: number]> = async (ctx
   await ctx.page.setViewportSize({ width, height });
 };
 
+/** The files in the API's upload temp folder right now (a cancelled upload must leave none). */
+const uploadTempFiles: BrowserCommand<[]> = async (): Promise<string[]> => {
+  const started = await stackHolder().starting;
+  if (!started) throw new Error('The test stack is not running.');
+  return readdir(join(started.dataDir, 'uploads'), { recursive: true }).catch(() => []);
+};
+
 /** Lifts every failNetwork route. */
 const restoreNetwork: BrowserCommand<[]> = async (ctx) => {
   await ctx.page.context().unrouteAll({ behavior: 'ignoreErrors' });
@@ -86,9 +110,11 @@ export const commands = {
   signInFreshUser,
   connectTikTokAccount,
   sandbox,
+  sandboxChange,
   addMediaLibrary,
   throttleUpload,
   failNetwork,
   restoreNetwork,
   resizeWindow,
+  uploadTempFiles,
 };

@@ -44,10 +44,12 @@ declare module '@vitest/browser/context' {
       creator?: TestCreator,
     ) => Promise<{ accountId: string; openId: string }>;
     sandbox: <T = unknown>(path: string, body?: unknown) => Promise<T>;
+    sandboxChange: (method: 'PATCH' | 'DELETE', path: string, body?: unknown) => Promise<void>;
     addMediaLibrary: (accessToken: string) => Promise<number>;
     throttleUpload: (bytesPerSecond: number | null) => Promise<void>;
     failNetwork: (urlPart: string, times?: number) => Promise<void>;
     restoreNetwork: () => Promise<void>;
     resizeWindow: (width: number, height: number) => Promise<void>;
+    uploadTempFiles: () => Promise<string[]>;
   }
 }

@@ -43,7 +43,7 @@ async function startStack() {
       // Audited, as a live app is: creators get every privacy level, public posts get post ids.
       sandbox: { processingDelayMs: 300, audited: true },
     });
-    return { stack, remove: data.remove };
+    return { stack, dataDir: data.dir, remove: data.remove };
   } catch (error) {
     await data.remove();
     throw error;

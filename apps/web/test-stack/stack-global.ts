@@ -19,7 +19,7 @@ export const testUsers = Array.from({ length: TEST_USER_COUNT }, (_, i) => ({
 
 interface StackHolder {
   /** The start of the run's stack, shared by every project's global setup. */
-  starting?: Promise<{ stack: RunningDevStack; remove: () => Promise<void> }>;
+  starting?: Promise<{ stack: RunningDevStack; dataDir: string; remove: () => Promise<void> }>;
   stack?: RunningDevStack;
   nextUser: number;
 }

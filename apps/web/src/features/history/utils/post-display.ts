@@ -6,6 +6,7 @@ import {
   type PublishStatusData,
   type SourceType,
 } from '@cliprelay/contract';
+import { tiktokPostUrl } from '../../../lib/tiktok.ts';
 
 /** The words of the publish screen's privacy choice, short enough for a table cell. */
 export const PRIVACY_WORDS: Record<PrivacyLevel, string> = {
@@ -82,11 +83,6 @@ export function accountName(post: Pick<PostSummary, 'account_display_name' | 'ac
   return (
     post.account_display_name ?? (post.account_username ? `@${post.account_username}` : 'TikTok account')
   );
-}
-
-/** TikTok's public address of a post (the same form as on the publish screen's result). */
-export function tiktokPostUrl(username: string, postId: string): string {
-  return `https://www.tiktok.com/@${encodeURIComponent(username)}/video/${encodeURIComponent(postId)}`;
 }
 
 /** The post's public TikTok address, when TikTok gave it an id (public posts after moderation). */

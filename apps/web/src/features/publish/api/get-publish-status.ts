@@ -12,23 +12,35 @@ export function pollDelayMs(n: number): number {
   return Math.min(30_000, Math.round(2000 * 1.5 ** n));
 }
 
-export function isFinalStatus(data: PublishStatusData | undefined): boolean {
-  return data?.local_status === 'published' || data?.local_status === 'failed';
+/** Polls before giving up on a post id that TikTok's moderation has not given yet (~10 min). */
+const MAX_POLLS_FOR_POST_ID = 30;
+
+/**
+ * Nothing more will change: failed, or published (and, for a public post, TikTok gave its post id:
+ * that comes after moderation, a little later than "published").
+ */
+export function isFinalStatus(data: PublishStatusData | undefined, awaitPostId = false): boolean {
+  if (data?.local_status === 'failed') return true;
+  if (data?.local_status !== 'published') return false;
+  return !awaitPostId || data.post_ids.length > 0;
 }
 
-export function publishStatusQuery(api: ApiClient, publishId: string) {
+/** `awaitPostId`: a public post, whose link TikTok gives once it is reviewed. */
+export function publishStatusQuery(api: ApiClient, publishId: string, awaitPostId = false) {
   return queryOptions({
     queryKey: ['publish-status', publishId],
     queryFn: ({ signal }) =>
       api.get<PublishStatusData>(`/tiktok/publish/status/${encodeURIComponent(publishId)}`, signal),
-    refetchInterval: (query) =>
-      isFinalStatus(query.state.data)
-        ? false
-        : pollDelayMs(query.state.dataUpdateCount + query.state.errorUpdateCount),
+    refetchInterval: (query) => {
+      const polls = query.state.dataUpdateCount + query.state.errorUpdateCount;
+      if (isFinalStatus(query.state.data, awaitPostId)) return false;
+      if (query.state.data?.local_status === 'published' && polls >= MAX_POLLS_FOR_POST_ID) return false;
+      return pollDelayMs(polls);
+    },
     refetchIntervalInBackground: true,
   });
 }
 
-export function usePublishStatus(publishId: string) {
-  return useQuery(publishStatusQuery(useApiClient(), publishId));
+export function usePublishStatus(publishId: string, awaitPostId = false) {
+  return useQuery(publishStatusQuery(useApiClient(), publishId, awaitPostId));
 }

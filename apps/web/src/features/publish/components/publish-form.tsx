@@ -54,6 +54,7 @@ export function PublishForm({ account }: { account: SocialAccount }) {
       <PublishResult
         publishId={state.publishId}
         creator={state.creatorInfo}
+        isPublic={state.privacyLevel === 'PUBLIC_TO_EVERYONE'}
         onPublishAnother={flow.startOver}
       />
     );

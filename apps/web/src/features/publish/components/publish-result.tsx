@@ -22,6 +22,7 @@ import { IconCircleCheck, IconCircleX, IconExternalLink } from '@tabler/icons-re
 import { Link } from 'react-router';
 import { usePublishStatus } from '../api/get-publish-status.ts';
 import { describePublishError } from '../utils/describe-publish-error.ts';
+import { tiktokPostUrl } from '../../../lib/tiktok.ts';
 
 const STAGE: Record<string, string> = {
   PROCESSING_UPLOAD: 'TikTok is processing the uploaded video',
@@ -29,18 +30,16 @@ const STAGE: Record<string, string> = {
   SEND_TO_USER_INBOX: 'The video is waiting in your TikTok inbox',
 };
 
-/** TikTok's public address of a post, when it has one (public posts after moderation). */
-export function tiktokPostUrl(username: string, postId: string): string {
-  return `https://www.tiktok.com/@${encodeURIComponent(username)}/video/${encodeURIComponent(postId)}`;
-}
-
 export function PublishResult({
   publishId,
   creator,
+  isPublic,
   onPublishAnother,
 }: {
   publishId: string;
   creator: CreatorInfoData;
+  /** A public post gets a link once TikTok has reviewed it: the status is polled until then. */
+  isPublic: boolean;
   onPublishAnother: () => void;
 }) {
   return (
@@ -62,7 +61,7 @@ export function PublishResult({
             </Text>
           </Stack>
         </Alert>
-        <LiveStatus publishId={publishId} username={creator.creator_username} />
+        <LiveStatus publishId={publishId} username={creator.creator_username} isPublic={isPublic} />
         <Group gap="sm">
           <Button onClick={onPublishAnother}>Publish another video</Button>
           <Button component={Link} to="/history" variant="default">
@@ -74,15 +73,23 @@ export function PublishResult({
   );
 }
 
-function LiveStatus({ publishId, username }: { publishId: string; username: string }) {
-  const status = usePublishStatus(publishId);
+function LiveStatus({
+  publishId,
+  username,
+  isPublic,
+}: {
+  publishId: string;
+  username: string;
+  isPublic: boolean;
+}) {
+  const status = usePublishStatus(publishId, isPublic);
   return (
     <Card withBorder radius="md" p="md" bg="gray.0" aria-live="polite" data-testid="live-status">
       <Title order={2} size="h5" mb="xs">
         Status on TikTok
       </Title>
       {status.data ? (
-        <StatusBody data={status.data} username={username} />
+        <StatusBody data={status.data} username={username} isPublic={isPublic} />
       ) : status.isError ? null : (
         <Group gap="xs">
           <Loader size="xs" aria-hidden />
@@ -98,7 +105,15 @@ function LiveStatus({ publishId, username }: { publishId: string; username: stri
   );
 }
 
-function StatusBody({ data, username }: { data: PublishStatusData; username: string }) {
+function StatusBody({
+  data,
+  username,
+  isPublic,
+}: {
+  data: PublishStatusData;
+  username: string;
+  isPublic: boolean;
+}) {
   if (data.local_status === 'published') {
     const postId = data.post_ids[0];
     return (
@@ -114,10 +129,13 @@ function StatusBody({ data, username }: { data: PublishStatusData; username: str
             View the post on TikTok{' '}
             <IconExternalLink size={14} aria-hidden style={{ verticalAlign: 'middle' }} />
           </Anchor>
+        ) : isPublic ? (
+          <Text size="sm" c="dimmed">
+            TikTok is reviewing the post; its link appears here once it is public.
+          </Text>
         ) : (
           <Text size="sm" c="dimmed">
-            It is on your TikTok profile. TikTok gives no public link for private posts or ones still in
-            review.
+            It is on your TikTok profile. TikTok gives no public link for posts that are not public.
           </Text>
         )}
       </Stack>

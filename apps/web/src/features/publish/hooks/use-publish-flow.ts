@@ -62,16 +62,17 @@ export function usePublishFlow(socialAccountId: string) {
             onUploaded: () => dispatch({ type: 'uploadFinished' }),
           })
         : publishFromUrl(api, socialAccountId, state, state.selectedMedia?.url ?? '', controller.signal);
-    request.then(
-      (data) => dispatch({ type: 'publishSucceeded', publishId: data.publish_id }),
-      (error: unknown) => {
-        if (isAbortError(error)) dispatch({ type: 'publishCancelled' });
-        else dispatch({ type: 'publishFailed', failure: describePublishError(error) });
-      },
-    );
-    void request.finally(() => {
-      if (requestRef.current === controller) requestRef.current = null;
-    });
+    void request
+      .then(
+        (data) => dispatch({ type: 'publishSucceeded', publishId: data.publish_id }),
+        (error: unknown) => {
+          if (isAbortError(error)) dispatch({ type: 'publishCancelled' });
+          else dispatch({ type: 'publishFailed', failure: describePublishError(error) });
+        },
+      )
+      .finally(() => {
+        if (requestRef.current === controller) requestRef.current = null;
+      });
   }, [api, socialAccountId, state]);
 
   const cancel = useCallback(() => requestRef.current?.abort(), []);

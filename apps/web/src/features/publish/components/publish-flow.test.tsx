@@ -1,0 +1,290 @@
+/**
+ * Publishing (seed §3–§6; tiktok-api.md §11 point 5), in real Chromium against the real API and
+ * TikTok sandbox: one click, the upload's progress, Cancel, every failure a user can meet with its
+ * way forward, Try again with the same form, and the live status after success.
+ */
+import { commands, page } from '@vitest/browser/context';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  brokenMp4,
+  choosePrivacy,
+  fillForm,
+  formLoaded,
+  openPublish,
+  publishButton,
+  sampleFile,
+} from '../../../testing/publish.ts';
+import { apiAs } from '../../../testing/render-app.tsx';
+import { screenshotBoth } from '../../../testing/screenshots.ts';
+
+interface SandboxPublish {
+  status: string;
+  received_bytes: number;
+  sha256: string | null;
+  post_info: { title?: string; privacy_level?: string };
+}
+
+const progressBar = () => page.getByRole('progressbar', { name: 'Upload progress' });
+const errorAlert = () => page.getByRole('alert');
+const liveStatus = () => page.getByTestId('live-status');
+
+async function sha256Hex(file: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** What the sandbox (TikTok) holds for the publish id the success screen shows. */
+async function receivedByTikTok(): Promise<SandboxPublish & { publishId: string }> {
+  const publishId = page.getByTestId('publish-id').element().textContent ?? '';
+  return { publishId, ...(await commands.sandbox<SandboxPublish>(`publishes/${publishId}`)) };
+}
+
+/** Every publish the sandbox (TikTok) received for one creator. */
+async function publishesAtTikTok(openId: string) {
+  const { data } = await commands.sandbox<{ data: { open_id: string }[] }>('publishes');
+  return data.filter((p) => p.open_id === openId);
+}
+
+afterEach(async () => {
+  await commands.throttleUpload(null);
+  await commands.restoreNetwork();
+});
+
+describe('publishing a video from the device', () => {
+  it(
+    'shows the upload’s progress, then “Submitting to TikTok…”, then the success and the live status',
+    { timeout: 90_000 },
+    async () => {
+      await openPublish({ private_account: false });
+      await formLoaded();
+      const file = await fillForm({ privacy: 'Everyone', caption: 'Morning walk #city' });
+      // A slow uplink, and TikTok slow to take the chunks: every phase stays on screen long enough to see.
+      await commands.throttleUpload(12_000);
+      await commands.sandbox('faults', { endpoint: 'upload', delay_ms: 1500 });
+
+      await publishButton().click();
+      await expect.element(publishButton()).toBeDisabled();
+      await expect.element(publishButton()).toHaveTextContent('Publishing…');
+      await expect.element(progressBar()).toBeVisible();
+      await expect
+        .poll(() => Number(progressBar().element().getAttribute('aria-valuenow')))
+        .toBeGreaterThan(0);
+      await expect.element(page.getByText(/Uploading your video…/)).toBeVisible();
+      // The form is locked meanwhile.
+      await expect.element(page.getByLabelText('Caption')).toBeDisabled();
+      await screenshotBoth('publish-uploading');
+
+      await expect.element(page.getByText('Submitting to TikTok…'), { timeout: 20_000 }).toBeVisible();
+      await expect.element(progressBar()).not.toBeInTheDocument();
+      await screenshotBoth('publish-submitting');
+
+      await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+      await expect.element(page.getByText(/can take a few minutes/)).toBeVisible();
+      await expect.element(page.getByTestId('publish-id')).toHaveTextContent(/^v_pub_file~/);
+
+      // TikTok received exactly these bytes, with the form's settings.
+      const received = await receivedByTikTok();
+      expect(received.received_bytes).toBe(file.size);
+      expect(received.sha256).toBe(await sha256Hex(file));
+      expect(received.post_info.title).toBe('Morning walk #city');
+      expect(received.post_info.privacy_level).toBe('PUBLIC_TO_EVERYONE');
+
+      await expect.element(liveStatus(), { timeout: 30_000 }).toHaveTextContent('Published on TikTok');
+      const postLink = liveStatus().getByRole('link', { name: /View the post on TikTok/ });
+      await expect.element(postLink).toBeVisible();
+      expect(postLink.element().getAttribute('href')).toMatch(
+        /^https:\/\/www\.tiktok\.com\/@mia\.moves\/video\/\d{19}$/,
+      );
+      await screenshotBoth('publish-success');
+
+      // Publish another: a fresh form for the same account.
+      await page.getByRole('button', { name: 'Publish another video' }).click();
+      await expect.element(page.getByPlaceholder('Choose who can view')).toHaveValue('');
+      await expect.element(page.getByLabelText('Caption')).toHaveValue('');
+    },
+  );
+
+  it('sends one publish however often the button is pressed', async () => {
+    const { openId } = await openPublish();
+    await formLoaded();
+    await fillForm();
+    await publishButton().click();
+    await publishButton().click({ force: true });
+    await publishButton().click({ force: true });
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+    expect(await publishesAtTikTok(openId)).toHaveLength(1);
+  });
+
+  it('Cancel stops the upload, keeps the form as it was and leaves no temp file', async () => {
+    const { openId } = await openPublish();
+    await formLoaded();
+    // Large enough for a throttled upload to be mid-way when Cancel is pressed.
+    const file = await sampleFile('colour-bars.mp4');
+    await fillForm({ file, caption: 'Test bars', privacy: 'Friends (followers you follow back)' });
+    await commands.throttleUpload(8_000);
+
+    await publishButton().click();
+    await expect.poll(() => Number(progressBar().element().getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    await expect.element(progressBar()).not.toBeInTheDocument();
+    await expect.element(publishButton()).toHaveTextContent(/^Publish$/);
+    await expect.element(publishButton()).toBeEnabled();
+    await expect.element(page.getByLabelText('Caption')).toHaveValue('Test bars');
+    await expect
+      .element(page.getByPlaceholder('Choose who can view'))
+      .toHaveValue('Friends (followers you follow back)');
+    await expect
+      .element(page.getByRole('button', { name: 'Video file' }))
+      .toHaveTextContent('colour-bars.mp4');
+    await expect.element(errorAlert()).not.toBeInTheDocument();
+    await expect.poll(() => commands.uploadTempFiles(), { timeout: 10_000 }).toEqual([]);
+    expect(await publishesAtTikTok(openId)).toHaveLength(0);
+
+    // The same form publishes without choosing the file again.
+    await commands.throttleUpload(null);
+    await publishButton().click();
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+    expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
+  });
+});
+
+describe('publishing from the media library', () => {
+  it('has TikTok pull the video: no upload bar, “Submitting to TikTok…”, then published', async () => {
+    const { session } = await openPublish();
+    await commands.addMediaLibrary(session.access_token);
+    await formLoaded();
+    await page.getByText('Media library', { exact: true }).click();
+    await page.getByRole('radiogroup', { name: 'Media library' }).getByText('Sunset timelapse').click();
+    await choosePrivacy('Followers');
+    await commands.sandbox('faults', { endpoint: 'video_init', delay_ms: 1200 });
+
+    await publishButton().click();
+    await expect.element(page.getByText('Submitting to TikTok…')).toBeVisible();
+    await expect.element(progressBar()).not.toBeInTheDocument();
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+    const received = await receivedByTikTok();
+    expect(received.publishId).toMatch(/^v_pub_url~/);
+    await expect.element(liveStatus(), { timeout: 30_000 }).toHaveTextContent('Published on TikTok');
+    // A post only followers can see has no public link.
+    await expect.element(liveStatus().getByRole('link')).not.toBeInTheDocument();
+  });
+});
+
+describe('when TikTok fails the video after the upload', () => {
+  it('shows the failed status with the catalogue’s fix-it text and TikTok’s reason', async () => {
+    await openPublish();
+    await formLoaded();
+    await fillForm({ file: brokenMp4() });
+    await publishButton().click();
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+    await expect
+      .element(liveStatus(), { timeout: 30_000 })
+      .toHaveTextContent('TikTok could not publish this video');
+    await expect.element(liveStatus()).toHaveTextContent(/format|MP4|WebM/i);
+    await expect.element(liveStatus()).toHaveTextContent('file_format_check_failed');
+    await screenshotBoth('publish-status-failed');
+  });
+});
+
+describe('errors, each with its way forward', () => {
+  it('TikTok’s rate limit: says to wait, and Try again re-submits the same form', async () => {
+    const { openId } = await openPublish();
+    await formLoaded();
+    const file = await fillForm({ caption: 'Busy day' });
+    await commands.sandbox('faults', {
+      endpoint: 'video_init',
+      http_status: 429,
+      error_code: 'rate_limit_exceeded',
+      open_id: openId,
+      count: 5,
+    });
+    await publishButton().click();
+    await expect
+      .element(errorAlert(), { timeout: 30_000 })
+      .toHaveTextContent(/too many requests|wait|later/i);
+    await expect.element(page.getByLabelText('Caption')).toHaveValue('Busy day');
+    await screenshotBoth('publish-error-rate-limit');
+
+    // TikTok's window passes; Try again with the same file.
+    await commands.sandboxChange('DELETE', 'faults');
+    await errorAlert().getByRole('button', { name: 'Try again' }).click();
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
+    expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
+  });
+
+  it('a network failure: says so, and Try again works without choosing the file again', async () => {
+    await openPublish();
+    await formLoaded();
+    const file = await fillForm({ caption: 'Offline for a second' });
+    await commands.failNetwork('/tiktok/publish', 1);
+    await publishButton().click();
+    await expect.element(errorAlert()).toHaveTextContent(/connection|reach|network/i);
+    await screenshotBoth('publish-error-network');
+    await errorAlert().getByRole('button', { name: 'Try again' }).click();
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+    expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
+  });
+
+  it('TikTok down (500): says to try again, and Try again does', { timeout: 90_000 }, async () => {
+    const { openId } = await openPublish();
+    await formLoaded();
+    await fillForm();
+    await commands.sandbox('faults', {
+      endpoint: 'video_init',
+      http_status: 500,
+      error_code: 'internal_error',
+      open_id: openId,
+      count: 10,
+    });
+    await publishButton().click();
+    await expect
+      .element(errorAlert().getByRole('button', { name: 'Try again' }), { timeout: 60_000 })
+      .toBeVisible();
+    await screenshotBoth('publish-error-tiktok-down');
+    await commands.sandboxChange('DELETE', 'faults');
+    await errorAlert().getByRole('button', { name: 'Try again' }).click();
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
+  });
+
+  it('privacy no longer allowed (the account went private meanwhile): says to choose again', async () => {
+    const { openId } = await openPublish({ private_account: false });
+    await formLoaded();
+    await fillForm({ privacy: 'Everyone' });
+    await commands.sandboxChange('PATCH', `creators/${openId}`, { private_account: true });
+    await publishButton().click();
+    await expect.element(errorAlert(), { timeout: 20_000 }).toHaveTextContent(/privacy|who can view/i);
+    await screenshotBoth('publish-error-privacy');
+  });
+
+  it('the account was disconnected meanwhile (404): says not connected, with a link to Accounts', async () => {
+    const { session, accountId } = await openPublish();
+    await formLoaded();
+    await fillForm();
+    await apiAs(session, `/social-accounts/${accountId}`, { method: 'DELETE' });
+    await publishButton().click();
+    await expect.element(errorAlert()).toHaveTextContent(/not connected/i);
+    await expect
+      .element(errorAlert().getByRole('link', { name: /Accounts/ }))
+      .toHaveAttribute('href', '/accounts');
+    await screenshotBoth('publish-error-not-connected');
+  });
+
+  it('TikTok refused the account’s tokens: says to reconnect, with a link to Accounts', async () => {
+    const { openId } = await openPublish();
+    await formLoaded();
+    await fillForm();
+    await commands.sandbox('faults', {
+      endpoint: 'video_init',
+      http_status: 401,
+      error_code: 'access_token_invalid',
+      open_id: openId,
+    });
+    await commands.sandbox('faults', { endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
+    await publishButton().click();
+    await expect.element(errorAlert(), { timeout: 20_000 }).toHaveTextContent(/reconnect/i);
+    await expect
+      .element(errorAlert().getByRole('link', { name: /Accounts/ }))
+      .toHaveAttribute('href', '/accounts');
+  });
+});
