@@ -2,7 +2,7 @@
  * Caption, privacy and the interaction switches, driven by the creator's live settings
  * (seed §3 step 2 and §7; tiktok-api.md §11 point 2).
  */
-import { PRIVACY_LEVELS, TITLE_MAX_LENGTH, titleLength, type PrivacyLevel } from '@cliprelay/contract';
+import { PRIVACY_LEVELS, TITLE_MAX_LENGTH, titleLength } from '@cliprelay/contract';
 import { Select, Stack, Switch, Text, Textarea, Tooltip } from '@mantine/core';
 import type { Dispatch } from 'react';
 import {
@@ -11,19 +11,13 @@ import {
   type PublishAction,
   type PublishState,
 } from '../utils/publish-state.ts';
+import { PRIVACY_LABELS } from '../utils/privacy.ts';
 
 export interface FieldProps {
   state: PublishState;
   dispatch: Dispatch<PublishAction>;
   disabled: boolean;
 }
-
-export const PRIVACY_LABELS: Record<PrivacyLevel, string> = {
-  PUBLIC_TO_EVERYONE: 'Everyone',
-  MUTUAL_FOLLOW_FRIENDS: 'Friends (followers you follow back)',
-  FOLLOWER_OF_CREATOR: 'Followers',
-  SELF_ONLY: 'Only me',
-};
 
 export const BRANDED_NOT_PRIVATE = 'Branded content visibility cannot be set to private.';
 

@@ -3,6 +3,7 @@
  * TikTok sandbox: one click, the upload's progress, Cancel, every failure a user can meet with its
  * way forward, Try again with the same form, and the live status after success.
  */
+import { describeTikTokError } from '@cliprelay/contract';
 import { commands, page } from '@vitest/browser/context';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -247,14 +248,55 @@ describe('errors, each with its way forward', () => {
     await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
   });
 
-  it('privacy no longer allowed (the account went private meanwhile): says to choose again', async () => {
+  it('privacy no longer allowed (the account went private meanwhile): says so at the field and offers the current options', async () => {
     const { openId } = await openPublish({ private_account: false });
     await formLoaded();
     await fillForm({ privacy: 'Everyone' });
     await commands.sandboxChange('PATCH', `creators/${openId}`, { private_account: true });
     await publishButton().click();
-    await expect.element(errorAlert(), { timeout: 20_000 }).toHaveTextContent(/privacy|who can view/i);
+    // Inline, at the field, in the form's words (not TikTok's codes); the form stays filled.
+    const fieldError = page.getByText(/can't post with privacy “Everyone”/).first();
+    await expect.element(fieldError, { timeout: 20_000 }).toBeVisible();
+    await expect
+      .element(page.getByPlaceholder('Choose who can view'))
+      .toHaveAttribute('aria-invalid', 'true');
+    expect(document.body.textContent).not.toContain('PUBLIC_TO_EVERYONE');
+    await expect.element(page.getByRole('button', { name: 'Video file' })).toHaveTextContent('city-walk.mp4');
     await screenshotBoth('publish-error-privacy');
+
+    // The creator's current options replace the old ones; choosing one clears the error.
+    await page.getByPlaceholder('Choose who can view').click();
+    await expect.element(page.getByRole('option', { name: 'Followers', exact: true })).toBeVisible();
+    await expect.element(page.getByRole('option', { name: 'Everyone', exact: true })).not.toBeInTheDocument();
+    await page.getByRole('option', { name: 'Followers', exact: true }).click();
+    await expect
+      .element(page.getByPlaceholder('Choose who can view'))
+      .not.toHaveAttribute('aria-invalid', 'true');
+    await publishButton().click();
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+  });
+
+  it.each([
+    ['spam_risk_too_many_posts', 403, 'Try again'],
+    ['scope_not_authorized', 401, 'Reconnect on the Accounts screen'],
+    ['rate_limit_exceeded', 429, 'Try again'],
+  ])('TikTok’s %s: the seed’s message and its way forward', async (code, httpStatus, action) => {
+    const { openId } = await openPublish();
+    await formLoaded();
+    await fillForm();
+    await commands.sandbox('faults', {
+      endpoint: 'video_init',
+      http_status: httpStatus,
+      error_code: code,
+      open_id: openId,
+      count: 5,
+    });
+    await publishButton().click();
+    await expect
+      .element(errorAlert(), { timeout: 20_000 })
+      .toHaveTextContent(describeTikTokError(code).userMessage);
+    const way = errorAlert().getByRole(action === 'Try again' ? 'button' : 'link', { name: action });
+    await expect.element(way).toBeVisible();
   });
 
   it('the account was disconnected meanwhile (404): says not connected, with a link to Accounts', async () => {

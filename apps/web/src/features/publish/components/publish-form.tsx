@@ -20,7 +20,8 @@ export function PublishForm({ account }: { account: SocialAccount }) {
   const flow = usePublishFlow(account.id);
   const { state, dispatch } = flow;
 
-  if (state.creatorInfoLoading || (!state.creatorInfo && !state.creatorInfoError)) {
+  // A skeleton only on entry: a later refresh of creator info keeps the form on screen.
+  if (!state.creatorInfo && !state.creatorInfoError) {
     return <FormSkeleton />;
   }
   if (!state.creatorInfo) {

@@ -66,14 +66,20 @@ export function usePublishFlow(socialAccountId: string) {
       .then(
         (data) => dispatch({ type: 'publishSucceeded', publishId: data.publish_id }),
         (error: unknown) => {
-          if (isAbortError(error)) dispatch({ type: 'publishCancelled' });
-          else dispatch({ type: 'publishFailed', failure: describePublishError(error) });
+          if (isAbortError(error)) {
+            dispatch({ type: 'publishCancelled' });
+            return;
+          }
+          const failure = describePublishError(error);
+          dispatch({ type: 'publishFailed', failure });
+          // The creator's privacy options changed since the form loaded: offer the current ones.
+          if (failure.fieldErrors.privacy) loadCreatorInfo();
         },
       )
       .finally(() => {
         if (requestRef.current === controller) requestRef.current = null;
       });
-  }, [api, socialAccountId, state]);
+  }, [api, loadCreatorInfo, socialAccountId, state]);
 
   const cancel = useCallback(() => requestRef.current?.abort(), []);
   const startOver = useCallback(() => dispatch({ type: 'startedOver' }), []);

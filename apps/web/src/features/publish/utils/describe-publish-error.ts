@@ -10,6 +10,7 @@ import {
   type RetryClass,
 } from '@cliprelay/contract';
 import { ApiError } from '../../../lib/api-error.ts';
+import { withPrivacyLabels } from './privacy.ts';
 
 /** The form's fields that a server message can point at. */
 export type PublishField = 'title' | 'privacy' | 'interactions' | 'disclosure' | 'video';
@@ -60,6 +61,7 @@ const ACTION_OF_RETRY_CLASS: Record<RetryClass, PublishErrorAction> = {
 };
 
 const GENERIC = 'Something went wrong. Please try again.';
+const PUBLISH_FAILED = 'TikTok could not process this video. Please check the format and try again.';
 
 export function describePublishError(error: unknown): PublishFailure {
   if (!(error instanceof ApiError)) {
@@ -73,6 +75,10 @@ export function describePublishError(error: unknown): PublishFailure {
 
   // TikTok's own code (or, as the seed's SPA does, a known code found in the message).
   const tiktokCode = error.tiktokCode ?? knownTikTokCodeIn(error.message);
+  // The seed's `publish_failed` pattern: a name of ours for a failed publish, not TikTok's code.
+  if (!tiktokCode && /\bpublish_failed\b/.test(error.message)) {
+    return { ...failure('TikTok could not publish this video', PUBLISH_FAILED, 'retry'), ...base };
+  }
   if (tiktokCode && error.code !== 'ACCOUNT_NOT_FOUND') {
     const entry = describeTikTokError(tiktokCode);
     const action = ACTION_OF_RETRY_CLASS[entry.retry];
@@ -95,8 +101,10 @@ export function describePublishError(error: unknown): PublishFailure {
         unplaced.length > 0 ? `Some details need fixing: ${unplaced.join('; ')}.` : userMessageForStatus(400);
       return { ...failure('Check the form', message, 'fix', fieldErrors), ...base };
     }
-    case 'PRIVACY_LEVEL_NOT_ALLOWED':
-      return { ...failure('Check the form', error.message, 'fix', { privacy: error.message }), ...base };
+    case 'PRIVACY_LEVEL_NOT_ALLOWED': {
+      const message = withPrivacyLabels(error.message);
+      return { ...failure('Check the form', message, 'fix', { privacy: message }), ...base };
+    }
     case 'INTERACTION_DISABLED':
       return { ...failure('Check the form', error.message, 'fix', { interactions: error.message }), ...base };
     case 'UNSUPPORTED_MEDIA':
@@ -179,8 +187,28 @@ export function fieldErrorsFrom(messages: string[]): Partial<Record<PublishField
   return errors;
 }
 
+/** How a message names a property, in the form's words. */
+const NAME_OF_PROPERTY: Record<string, string> = {
+  title: 'The caption',
+  privacy_level: 'Who can view',
+  disable_comment: 'Allow comments',
+  disable_duet: 'Allow Duet',
+  disable_stitch: 'Allow Stitch',
+  brand_organic_toggle: 'Your brand',
+  brand_content_toggle: 'Branded content',
+  file: 'The video',
+  video_url: 'The video',
+  video_size: 'The video',
+  source_type: 'The video source',
+};
+
+/** "privacy_level must be one of SELF_ONLY" → "Who can view must be one of “Only me”." */
 function sentence(message: string): string {
-  const trimmed = message.trim();
-  const upper = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  const trimmed = withPrivacyLabels(message.trim());
+  const property = /^[a-z_]+/.exec(trimmed)?.[0] ?? '';
+  const named = NAME_OF_PROPERTY[property]
+    ? `${NAME_OF_PROPERTY[property]}${trimmed.slice(property.length)}`
+    : trimmed;
+  const upper = named.charAt(0).toUpperCase() + named.slice(1);
   return /[.!?]$/.test(upper) ? upper : `${upper}.`;
 }
