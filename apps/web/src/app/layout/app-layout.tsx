@@ -45,18 +45,7 @@ export function AppLayout() {
               <Logo />
             </Group>
             <Group gap={4} visibleFrom="sm" component="nav" aria-label="Main">
-              {NAV.map((item) => (
-                <NavLink
-                  key={item.to}
-                  component={RouterNavLink}
-                  to={item.to}
-                  label={item.label}
-                  leftSection={<item.icon size={18} aria-hidden />}
-                  active={pathname.startsWith(item.to)}
-                  w="auto"
-                  style={{ borderRadius: 'var(--mantine-radius-md)' }}
-                />
-              ))}
+              <MainLinks pathname={pathname} inline />
             </Group>
             <UserMenu />
           </Group>
@@ -64,17 +53,7 @@ export function AppLayout() {
       </AppShell.Header>
 
       <AppShell.Navbar p="sm" component="nav" aria-label="Main">
-        {NAV.map((item) => (
-          <NavLink
-            key={item.to}
-            component={RouterNavLink}
-            to={item.to}
-            label={item.label}
-            leftSection={<item.icon size={18} aria-hidden />}
-            active={pathname.startsWith(item.to)}
-            onClick={close}
-          />
-        ))}
+        <MainLinks pathname={pathname} onNavigate={close} />
       </AppShell.Navbar>
 
       <AppShell.Main>
@@ -84,6 +63,30 @@ export function AppLayout() {
       </AppShell.Main>
     </AppShell>
   );
+}
+
+/** The sections: in the header on wide screens (inline), in the burger's drawer on phones. */
+function MainLinks({
+  pathname,
+  inline = false,
+  onNavigate,
+}: {
+  pathname: string;
+  inline?: boolean;
+  onNavigate?: () => void;
+}) {
+  return NAV.map((item) => (
+    <NavLink
+      key={item.to}
+      component={RouterNavLink}
+      to={item.to}
+      label={item.label}
+      leftSection={<item.icon size={18} aria-hidden />}
+      active={pathname.startsWith(item.to)}
+      onClick={onNavigate}
+      {...(inline ? { w: 'auto', style: { borderRadius: 'var(--mantine-radius-md)' } } : {})}
+    />
+  ));
 }
 
 function Logo() {

@@ -4,6 +4,7 @@
  * (the same state re-submitted), and aborting an upload when the user leaves the screen.
  */
 import { useQueryClient } from '@tanstack/react-query';
+import type { MediaItem } from '@cliprelay/contract';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { isAbortError } from '../../../lib/api-error.ts';
 import { useApiClient } from '../../../lib/api-context.tsx';
@@ -98,41 +99,38 @@ function useVideoDuration(
   const fileChecking = state.videos.FILE_UPLOAD?.checking ?? false;
   const mediaChecking = state.videos.PULL_FROM_URL?.checking ?? false;
 
-  useEffect(() => {
-    if (!file || !fileChecking || maxSec === null) return;
-    let current = true;
-    const url = URL.createObjectURL(file);
-    void readVideoDuration(url).then((durationSec) => {
-      URL.revokeObjectURL(url);
-      if (current)
-        dispatch({
-          type: 'durationRead',
-          video: file,
-          durationSec,
-          check: checkDuration(durationSec, maxSec),
-        });
-    });
-    return () => {
-      current = false;
-    };
-  }, [file, fileChecking, maxSec, dispatch]);
+  useDurationCheck(file, fileChecking, maxSec, dispatch);
+  useDurationCheck(media, mediaChecking, maxSec, dispatch);
+}
 
+/** Reads one chosen video's duration once, while its check is pending, and reports the result. */
+function useDurationCheck(
+  video: File | MediaItem | null,
+  checking: boolean,
+  maxSec: number | null,
+  dispatch: (action: Parameters<typeof publishReducer>[1]) => void,
+) {
   useEffect(() => {
-    if (!media || !mediaChecking || maxSec === null) return;
+    if (!video || !checking || maxSec === null) return;
     let current = true;
-    const known = media.duration_sec;
-    const read = known !== null ? Promise.resolve(known) : readVideoDuration(media.url);
-    void read.then((durationSec) => {
-      if (current)
-        dispatch({
-          type: 'durationRead',
-          video: media,
-          durationSec,
-          check: checkDuration(durationSec, maxSec),
-        });
+    void durationOf(video).then((durationSec) => {
+      if (current) {
+        dispatch({ type: 'durationRead', video, durationSec, check: checkDuration(durationSec, maxSec) });
+      }
     });
     return () => {
       current = false;
     };
-  }, [media, mediaChecking, maxSec, dispatch]);
+  }, [video, checking, maxSec, dispatch]);
+}
+
+/** A device file's duration from its bytes; a library item's from the library, else from its URL. */
+async function durationOf(video: File | MediaItem): Promise<number | null> {
+  if (!(video instanceof File)) return video.duration_sec ?? readVideoDuration(video.url);
+  const url = URL.createObjectURL(video);
+  try {
+    return await readVideoDuration(url);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }
