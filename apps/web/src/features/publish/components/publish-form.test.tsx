@@ -338,3 +338,36 @@ describe('the consent line', () => {
     expect(before & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 });
+
+describe('keyboard and screen readers', () => {
+  it('can be filled and published with the keyboard alone, and announces progress and errors', async () => {
+    await openPublish({ private_account: false });
+    await formLoaded();
+    await chooseFile(await sampleFile());
+
+    // Caption → privacy → the switches, in reading order.
+    await page.getByLabelText('Caption').click();
+    await userEvent.keyboard('Hello from the keyboard');
+    await userEvent.tab();
+    expect(document.activeElement).toBe(privacySelect().element());
+    await userEvent.keyboard('{ArrowDown}');
+    await userEvent.keyboard('{ArrowDown}');
+    await userEvent.keyboard('{Enter}');
+    await expect.element(privacySelect()).not.toHaveValue('');
+    await userEvent.tab();
+    expect(document.activeElement).toBe(page.getByRole('switch', { name: 'Allow comments' }).element());
+    await userEvent.keyboard(' ');
+    await expect.element(page.getByRole('switch', { name: 'Allow comments' })).toBeChecked();
+
+    // The live regions a screen reader announces: the caption counter, progress and errors.
+    expect(page.getByText(`23 / ${TITLE_MAX_LENGTH}`).element().closest('[aria-live]')).not.toBeNull();
+    // On through the rest of the form to Publish.
+    for (let i = 0; i < 15 && document.activeElement !== publishButton().element(); i++) {
+      await userEvent.tab();
+    }
+    expect(document.activeElement).toBe(publishButton().element());
+    await userEvent.keyboard('{Enter}');
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+    expect(page.getByTestId('live-status').element().getAttribute('aria-live')).toBe('polite');
+  });
+});
