@@ -150,6 +150,23 @@ describe('publishing a video from the device', () => {
   });
 });
 
+describe('leaving during an upload', () => {
+  it('locks the account picker meanwhile; leaving the screen stops the upload and leaves no temp file', async () => {
+    const { openId, app } = await openPublish();
+    await formLoaded();
+    await fillForm({ file: await sampleFile('colour-bars.mp4') });
+    await commands.throttleUpload(8_000);
+    await publishButton().click();
+    await expect.poll(() => Number(progressBar().element().getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    await expect.element(page.getByPlaceholder('Choose an account')).toBeDisabled();
+
+    await app.router.navigate('/history');
+    await expect.element(page.getByRole('heading', { name: 'Publish history' })).toBeVisible();
+    await expect.poll(() => commands.uploadTempFiles(), { timeout: 10_000 }).toEqual([]);
+    expect(await publishesAtTikTok(openId)).toHaveLength(0);
+  });
+});
+
 describe('publishing from the media library', () => {
   it('has TikTok pull the video: no upload bar, “Submitting to TikTok…”, then published', async () => {
     const { session } = await openPublish();

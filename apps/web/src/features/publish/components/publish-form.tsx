@@ -15,10 +15,20 @@ import { CaptionField, InteractionSwitches, PrivacySelect } from './post-setting
 import { PublishActions } from './publish-actions.tsx';
 import { PublishResult } from './publish-result.tsx';
 import { VideoPicker } from './video-picker.tsx';
+import { useEffect } from 'react';
 
-export function PublishForm({ account }: { account: SocialAccount }) {
+export function PublishForm({
+  account,
+  onBusyChange,
+}: {
+  account: SocialAccount;
+  /** Told when a publish starts and ends, so the page can lock what would abandon it. */
+  onBusyChange?: (busy: boolean) => void;
+}) {
   const flow = usePublishFlow(account.id);
   const { state, dispatch } = flow;
+  const locked = isBusy(state);
+  useEffect(() => onBusyChange?.(locked), [locked, onBusyChange]);
 
   // A skeleton only on entry: a later refresh of creator info keeps the form on screen.
   if (!state.creatorInfo && !state.creatorInfoError) {
@@ -61,7 +71,6 @@ export function PublishForm({ account }: { account: SocialAccount }) {
     );
   }
 
-  const locked = isBusy(state);
   return (
     <Grid gap="lg" align="flex-start">
       <Grid.Col span={{ base: 12, md: 5 }}>

@@ -5,6 +5,7 @@
 import type { SocialAccount } from '@cliprelay/contract';
 import { Alert, Avatar, Button, Card, Group, Select, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconPlugConnected } from '@tabler/icons-react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { accountLabel, useSocialAccounts } from '../../../api/social-accounts.ts';
 import { describePublishError } from '../utils/describe-publish-error.ts';
@@ -18,6 +19,8 @@ export function PublishPage() {
   // With a single connected account there is nothing to choose.
   const accountId = requested ?? (active.length === 1 ? (active[0]?.id ?? null) : null);
   const account = accounts.data?.find((a) => a.id === accountId) ?? null;
+  // While a video is on its way, the account cannot change (that would abandon the upload).
+  const [busy, setBusy] = useState(false);
 
   return (
     <Stack gap="lg" py="md">
@@ -46,6 +49,7 @@ export function PublishPage() {
           <AccountPicker
             accounts={accounts.data}
             value={accountId}
+            disabled={busy}
             onChange={(id) => setParams(id ? { account: id } : {}, { replace: true })}
           />
           {accountId && !account && (
@@ -57,7 +61,9 @@ export function PublishPage() {
               message={`TikTok no longer accepts Cliprelay's access to ${accountLabel(account)}. Reconnect it on the Accounts screen, then come back.`}
             />
           )}
-          {account?.status === 'active' && <PublishForm key={account.id} account={account} />}
+          {account?.status === 'active' && (
+            <PublishForm key={account.id} account={account} onBusyChange={setBusy} />
+          )}
         </>
       )}
     </Stack>
@@ -67,10 +73,12 @@ export function PublishPage() {
 function AccountPicker({
   accounts,
   value,
+  disabled,
   onChange,
 }: {
   accounts: SocialAccount[];
   value: string | null;
+  disabled: boolean;
   onChange: (id: string | null) => void;
 }) {
   const byId = new Map(accounts.map((a) => [a.id, a]));
@@ -87,6 +95,7 @@ function AccountPicker({
       value={selected ? value : null}
       onChange={onChange}
       allowDeselect={false}
+      disabled={disabled}
       maw={480}
       leftSection={
         selected ? <Avatar src={selected.avatar_url} name={accountLabel(selected)} size={22} /> : undefined
