@@ -1,9 +1,10 @@
 import type { OAuthOutcome, SocialAccount } from '@cliprelay/contract';
 import { Alert, Button, Stack, Text } from '@mantine/core';
-import { IconAlertCircle, IconCircleCheck, IconRefresh, IconUpload } from '@tabler/icons-react';
+import { IconCircleCheck, IconUpload } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { accountLabel } from '../../../api/social-accounts.ts';
 import { connectErrorMessage } from '../utils/describe-error.ts';
+import { ErrorAlert } from '../../../components/error-alert.tsx';
 
 export interface ConnectOutcomeAlertProps {
   outcome: OAuthOutcome;
@@ -53,28 +54,12 @@ export function ConnectOutcomeAlert({
     );
   }
   return (
-    <Alert
-      color="red"
-      role="alert"
+    <ErrorAlert
       title="Your TikTok account was not connected"
-      icon={<IconAlertCircle aria-hidden />}
-      withCloseButton
-      closeButtonLabel="Dismiss"
+      message={connectErrorMessage(outcome.code)}
+      onRetry={onRetry}
+      retrying={retrying}
       onClose={onDismiss}
-    >
-      <Stack gap="sm" align="flex-start">
-        <Text size="sm">{connectErrorMessage(outcome.code)}</Text>
-        <Button
-          size="xs"
-          variant="white"
-          color="red"
-          leftSection={<IconRefresh size={14} aria-hidden />}
-          loading={retrying}
-          onClick={onRetry}
-        >
-          Try again
-        </Button>
-      </Stack>
-    </Alert>
+    />
   );
 }
