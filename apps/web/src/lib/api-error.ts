@@ -1,6 +1,6 @@
 /**
  * ApiError: every failed call to our API, typed. The client throws it and never shows anything
- * itself; screens turn it into words with `describeApiError` (in the feature that shows it).
+ * itself; screens turn it into words with `describeApiError` (lib/describe-api-error.ts).
  */
 import { ERROR_STATUS, type ApiErrorBody, type ErrorCode } from '@cliprelay/contract';
 

@@ -19,7 +19,7 @@ import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { PageHeader } from '../../../components/page-header.tsx';
 import { useConnectAccount } from '../api/connect-account.ts';
 import { useConnectOutcome } from '../hooks/use-connect-outcome.ts';
-import { describeApiError } from '../utils/describe-error.ts';
+import { describeApiError } from '../../../lib/describe-api-error.ts';
 import { AccountCard } from './account-card.tsx';
 import { ConnectOutcomeAlert } from './connect-outcome-alert.tsx';
 import { DisconnectModal, handleOf } from './disconnect-modal.tsx';

@@ -2,7 +2,7 @@ import type { SocialAccount } from '@cliprelay/contract';
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { ErrorAlert } from '../../../components/error-alert.tsx';
 import { useDisconnectAccount } from '../api/disconnect-account.ts';
-import { describeApiError } from '../utils/describe-error.ts';
+import { describeApiError } from '../../../lib/describe-api-error.ts';
 
 export interface DisconnectModalProps {
   /** The account to disconnect; kept while the modal closes so its text does not vanish. */

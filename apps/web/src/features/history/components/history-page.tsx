@@ -18,7 +18,7 @@ import { PageHeader } from '../../../components/page-header.tsx';
 import { POSTS_LIMIT } from '../api/get-posts.ts';
 import { useHistory } from '../hooks/use-history.ts';
 import { useNow } from '../hooks/use-now.ts';
-import { describeHistoryError } from '../utils/describe-error.ts';
+import { describeApiError } from '../../../lib/describe-api-error.ts';
 import { PostCards } from './post-cards.tsx';
 import { PostTable } from './post-table.tsx';
 
@@ -55,7 +55,7 @@ export function HistoryPage() {
       ) : !data ? (
         <ErrorAlert
           title="Could not load your publish history"
-          message={describeHistoryError(posts.error)}
+          message={describeApiError(posts.error).message}
           onRetry={() => void posts.refetch()}
           retrying={posts.isFetching}
         />
@@ -78,7 +78,7 @@ export function HistoryPage() {
           {posts.isError && (
             <ErrorAlert
               title="Could not refresh your publish history"
-              message={`${describeHistoryError(posts.error)} What you see may be out of date.`}
+              message={`${describeApiError(posts.error).message} What you see may be out of date.`}
               onRetry={() => void posts.refetch()}
               retrying={posts.isFetching}
             />

@@ -8,7 +8,7 @@ import { IconPlugConnected } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { accountLabel, useSocialAccounts } from '../../../api/social-accounts.ts';
-import { describePublishError } from '../utils/describe-publish-error.ts';
+import { describeApiError } from '../../../lib/describe-api-error.ts';
 import { PublishForm } from './publish-form.tsx';
 
 export function PublishPage() {
@@ -37,7 +37,7 @@ export function PublishPage() {
         <Skeleton h={56} radius="md" aria-label="Loading your TikTok accounts" />
       ) : accounts.isError ? (
         <Alert color="red" role="alert" title="Your TikTok accounts could not be loaded">
-          <Text size="sm">{describePublishError(accounts.error).message}</Text>
+          <Text size="sm">{describeApiError(accounts.error).message}</Text>
           <Button mt="sm" variant="light" color="red" onClick={() => void accounts.refetch()}>
             Try again
           </Button>
