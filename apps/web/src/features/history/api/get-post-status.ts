@@ -22,18 +22,32 @@ function mayPass(error: unknown): boolean {
   return !(error instanceof ApiError) || error.status === 0 || error.status === 429 || error.status >= 500;
 }
 
-function nextPoll(query: Query<PublishStatusData, Error, PublishStatusData, readonly unknown[]>) {
-  const { data, error, status, dataUpdateCount, errorUpdateCount } = query.state;
-  const settled = data?.local_status === 'published' || data?.local_status === 'failed';
-  if (status === 'error' ? !mayPass(error) : settled) return false;
-  return statusPollDelayMs(dataUpdateCount + errorUpdateCount);
+/** Polls before giving up on a public post id TikTok's review has not given yet. */
+const MAX_POLLS_FOR_POST_ID = 30;
+
+/**
+ * When to ask again: never once settled (failed; published, and for a public post `awaitPostId`
+ * with its post id), nor after a failure that will not pass.
+ */
+function nextPoll(awaitPostId: boolean) {
+  return (query: Query<PublishStatusData, Error, PublishStatusData, readonly unknown[]>) => {
+    const { data, error, status, dataUpdateCount, errorUpdateCount } = query.state;
+    const polls = dataUpdateCount + errorUpdateCount;
+    const published = data?.local_status === 'published';
+    const settled =
+      data?.local_status === 'failed' ||
+      (published && (!awaitPostId || data.post_ids.length > 0 || polls >= MAX_POLLS_FOR_POST_ID));
+    if (status === 'error' ? !mayPass(error) : settled) return false;
+    return statusPollDelayMs(polls);
+  };
 }
 
-export function postStatusQuery(api: ApiClient, publishId: string, poll: boolean) {
+/** `poll`: ask again until settled; `awaitPostId`: a public post, settled only with its post id. */
+export function postStatusQuery(api: ApiClient, publishId: string, poll: boolean, awaitPostId = false) {
   return queryOptions({
     queryKey: [...historyKey, 'status', publishId],
     queryFn: ({ signal }) =>
       api.get<PublishStatusData>(`/tiktok/publish/status/${encodeURIComponent(publishId)}`, signal),
-    refetchInterval: poll ? nextPoll : false,
+    refetchInterval: poll ? nextPoll(awaitPostId) : false,
   });
 }

@@ -1,5 +1,3 @@
-// The app's entry (main.tsx) loads Mantine's styles; renderApp does not, and screenshots need them.
-import '@mantine/core/styles.css';
 import type { MediaItem, PostSummary, PublishInitData, PublishInitRequest } from '@cliprelay/contract';
 import { MantineProvider } from '@mantine/core';
 import { commands, page } from '@vitest/browser/context';
@@ -50,12 +48,13 @@ async function settledAtTikTok(publishId: string): Promise<string> {
   return status;
 }
 
-/** A signed-in user with one private TikTok account (an unaudited app posts only privately) and media. */
-async function userWithAccount() {
+/** A signed-in user with one TikTok account (private unless said otherwise) and media. */
+async function userWithAccount(creator: { private_account?: boolean } = {}) {
   const session = await signInFreshUser();
   const account = await commands.connectTikTokAccount(session.access_token, {
     nickname: 'Mia Moves',
     username: 'mia.moves',
+    ...creator,
   });
   await commands.addMediaLibrary(session.access_token);
   return { session, ...account };
@@ -75,6 +74,26 @@ afterEach(async () => {
 });
 
 describe('history screen', () => {
+  it('links a public post to TikTok once TikTok gives its post id', async () => {
+    const { session, accountId } = await userWithAccount({ private_account: false });
+    const { publish_id } = await publishFromLibrary(session, accountId, {
+      title: 'Out in public',
+      privacy_level: 'PUBLIC_TO_EVERYONE',
+    });
+    renderApp('/history', { session });
+    const row = tableRow(0);
+    await expect.element(row).toHaveTextContent('Out in public');
+    // The post id comes after TikTok's review, a few seconds after "published".
+    const link = row.getByRole('link', { name: /View on TikTok/ });
+    await expect.element(link, { timeout: 30_000 }).toBeVisible();
+    const { post_ids } = await commands.sandbox<{ post_ids: string[] }>(
+      `publishes/${encodeURIComponent(publish_id)}`,
+    );
+    expect(link.element().getAttribute('href')).toBe(
+      `https://www.tiktok.com/@mia.moves/video/${post_ids[0] ?? 'missing'}`,
+    );
+  }, 60_000);
+
   it('lists the posts newest first with their status, account, source, privacy and TikTok’s reason for a failure', async () => {
     const { session, accountId, openId } = await userWithAccount();
 

@@ -13,6 +13,18 @@ import { isInProgress, mayChange, withStatus } from '../utils/post-display.ts';
 /** At most this many posts ask TikTok at once (the newest), to respect its per-account rate limit. */
 export const MAX_LIVE_POSTS = 5;
 
+/** TikTok's review gives a public post its id within minutes; an hour later, polling will not help. */
+const POST_ID_WAIT_MS = 60 * 60 * 1000;
+
+function awaitsPostId(post: PostSummary): boolean {
+  return (
+    post.privacy_level === 'PUBLIC_TO_EVERYONE' &&
+    post.post_ids.length === 0 &&
+    post.local_status !== 'failed' &&
+    Date.now() - Date.parse(post.created_at) < POST_ID_WAIT_MS
+  );
+}
+
 /** Stable, so that useQueries hands back the same array until a status really changes. */
 const statusesOf = (results: UseQueryResult<PublishStatusData>[]) => results.map((r) => r.data);
 
@@ -24,8 +36,12 @@ export function useHistory() {
 
   const live = useMemo(() => (posts.data ?? []).filter(mayChange).slice(0, MAX_LIVE_POSTS), [posts.data]);
   const statuses = useQueries({
-    // A public post that is published but still has no public id is asked once per visit, not polled.
-    queries: live.map((post) => postStatusQuery(api, post.publish_id ?? '', isInProgress(post))),
+    // A public post still waiting for its public id is polled while that can still come (a fresh
+    // post, in review); an older one is asked once per visit.
+    queries: live.map((post) => {
+      const awaitPostId = awaitsPostId(post);
+      return postStatusQuery(api, post.publish_id ?? '', isInProgress(post) || awaitPostId, awaitPostId);
+    }),
     combine: statusesOf,
   });
 

@@ -120,7 +120,7 @@ function VideoFacts({ video, durationSec }: { video: File | MediaItem; durationS
 function VideoPreview({ video }: { video: File | MediaItem }) {
   const name = video instanceof File ? video.name : video.title;
   return (
-    <AspectRatio ratio={9 / 16} maw={260} mx="auto" w="100%">
+    <AspectRatio ratio={9 / 16} maw={{ base: 200, sm: 260 }} mx="auto" w="100%">
       <Center bg="dark.8" style={{ borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden' }}>
         {video instanceof File ? (
           <FilePlayer file={video} name={name} />
