@@ -47,11 +47,17 @@ type Send = (token: string | null) => Promise<RawResponse>;
 export function createApiClient(baseUrl: string, auth: AuthBridge): ApiClient {
   const url = (path: string) => `${baseUrl}${path}`;
 
-  /** Sends with the token; on 401 renews once and resends; then parses the envelope. */
+  /**
+   * Sends with the token; on 401 resends once with a fresh token, then parses the envelope. The
+   * fresh token is the one another call's renewal already brought, if the token changed while this
+   * call was out; otherwise this call renews (one refresh however many calls were refused).
+   */
   async function call<T>(send: Send): Promise<T> {
-    let res = await send(await auth.accessToken());
+    const used = await auth.accessToken();
+    let res = await send(used);
     if (res.status === 401) {
-      const renewed = await auth.renew();
+      const current = await auth.accessToken();
+      const renewed = current && current !== used ? current : await auth.renew();
       if (renewed) res = await send(renewed);
       if (res.status === 401) {
         await auth.signIn();
