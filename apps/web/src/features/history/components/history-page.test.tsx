@@ -5,6 +5,7 @@ import { render } from 'vitest-browser-react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { theme } from '../../../app/theme.ts';
 import { apiAs, renderApp, signInFreshUser, type TestSession } from '../../../testing/render-app.tsx';
+import { postSummary } from '../../../testing/fixtures.ts';
 import { screenshotBoth } from '../../../testing/screenshots.ts';
 import { PostCards } from './post-cards.tsx';
 import { PostTable } from './post-table.tsx';
@@ -265,42 +266,8 @@ describe('history screen', () => {
   });
 });
 
-/** A history row as the API sends it, for the states the test stack cannot reach. */
-function postSummary(overrides: Partial<PostSummary> = {}): PostSummary {
-  const now = new Date().toISOString();
-  return {
-    id: 'post-1',
-    social_account_id: 'acc-1',
-    account_display_name: 'Mia Moves',
-    account_username: 'mia.moves',
-    source_type: 'FILE_UPLOAD',
-    title: 'Dance challenge',
-    privacy_level: 'PUBLIC_TO_EVERYONE',
-    disable_comment: false,
-    disable_duet: false,
-    disable_stitch: false,
-    brand_organic_toggle: false,
-    brand_content_toggle: false,
-    is_aigc: false,
-    video_url: null,
-    file_name: 'dance.mp4',
-    video_size: 1_000_000,
-    publish_id: 'v_inbox_file~v2.7234567890123456789',
-    local_status: 'published',
-    tiktok_status: 'PUBLISH_COMPLETE',
-    fail_reason: null,
-    error_code: null,
-    user_message: null,
-    post_ids: ['7234567890123456789'],
-    tiktok_log_id: null,
-    created_at: now,
-    updated_at: now,
-    ...overrides,
-  };
-}
-
 describe('a public post TikTok gave an id', () => {
-  // The test stack's TikTok app is unaudited: its posts are private and never get a public id.
+  // The table's and the cards' link, on a row made here (the real link is tested above).
   const url = 'https://www.tiktok.com/@mia.moves/video/7234567890123456789';
 
   it('links to the post on TikTok, in the table and on a card', async () => {

@@ -1,40 +1,30 @@
 import type { PostSummary, PublishStatusData } from '@cliprelay/contract';
 import { describe, expect, it } from 'vitest';
+import { postSummary } from '../../../testing/fixtures.ts';
 import { failureMessage, mayChange, postUrl, relativeTime, withStatus } from './post-display.ts';
 
 const NOW = Date.parse('2025-06-03T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW - seconds * 1000);
 
+/** A library post still processing, posted a minute before NOW. */
 function post(overrides: Partial<PostSummary> = {}): PostSummary {
-  return {
+  return postSummary({
     id: 'p1',
     social_account_id: 'a1',
-    account_display_name: 'Mia Moves',
-    account_username: 'mia.moves',
     source_type: 'PULL_FROM_URL',
     title: 'Clip',
     privacy_level: 'SELF_ONLY',
-    disable_comment: false,
-    disable_duet: false,
-    disable_stitch: false,
-    brand_organic_toggle: false,
-    brand_content_toggle: false,
-    is_aigc: false,
     video_url: 'https://cdn.example/v.mp4',
     file_name: null,
     video_size: null,
     publish_id: 'v_pub_url~v2.1',
     local_status: 'processing',
     tiktok_status: 'PROCESSING_DOWNLOAD',
-    fail_reason: null,
-    error_code: null,
-    user_message: null,
     post_ids: [],
-    tiktok_log_id: null,
     created_at: ago(60).toISOString(),
     updated_at: ago(60).toISOString(),
     ...overrides,
-  };
+  });
 }
 
 describe('relativeTime', () => {
