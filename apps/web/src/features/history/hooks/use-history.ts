@@ -6,7 +6,7 @@ import type { PostSummary, PublishStatusData } from '@cliprelay/contract';
 import { useQueries, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { useApiClient } from '../../../lib/api-context.tsx';
-import { postStatusQuery } from '../api/get-post-status.ts';
+import { publishStatusKey, publishStatusQuery } from '../../../api/publish-status.ts';
 import { historyKey, usePosts } from '../api/get-posts.ts';
 import { isInProgress, mayChange, withStatus } from '../utils/post-display.ts';
 
@@ -40,7 +40,14 @@ export function useHistory() {
     // post, in review); an older one is asked once per visit.
     queries: live.map((post) => {
       const awaitPostId = awaitsPostId(post);
-      return postStatusQuery(api, post.publish_id ?? '', isInProgress(post) || awaitPostId, awaitPostId);
+      // From 5 s, slowly longer: a few posts at once stay well under TikTok's 30 status calls a
+      // minute per account.
+      return publishStatusQuery(api, post.publish_id ?? '', {
+        poll: isInProgress(post) || awaitPostId,
+        awaitPostId,
+        firstDelayMs: 5000,
+        growth: 1.2,
+      });
     }),
     combine: statusesOf,
   });
@@ -55,7 +62,10 @@ export function useHistory() {
   const refresh = useCallback(async () => {
     setRefreshing(true);
     try {
-      await queryClient.invalidateQueries({ queryKey: historyKey });
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: historyKey }),
+        queryClient.invalidateQueries({ queryKey: publishStatusKey }),
+      ]);
     } finally {
       setRefreshing(false);
     }

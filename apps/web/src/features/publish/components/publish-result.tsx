@@ -20,7 +20,7 @@ import {
 } from '@mantine/core';
 import { IconCircleCheck, IconCircleX, IconExternalLink } from '@tabler/icons-react';
 import { Link } from 'react-router';
-import { usePublishStatus } from '../api/get-publish-status.ts';
+import { mayPass, usePublishStatus } from '../../../api/publish-status.ts';
 import { describePublishError } from '../utils/describe-publish-error.ts';
 import { tiktokPostUrl } from '../../../lib/tiktok.ts';
 
@@ -82,7 +82,7 @@ function LiveStatus({
   username: string;
   isPublic: boolean;
 }) {
-  const status = usePublishStatus(publishId, isPublic);
+  const status = usePublishStatus(publishId, { awaitPostId: isPublic });
   return (
     <Card withBorder radius="md" p="md" bg="gray.0" aria-live="polite" data-testid="live-status">
       <Title order={2} size="h5" mb="xs">
@@ -98,7 +98,8 @@ function LiveStatus({
       )}
       {status.isError && (
         <Text size="sm" c="orange.8" mt="xs">
-          The status could not be refreshed ({describePublishError(status.error).message}) We keep trying.
+          The status could not be refreshed ({describePublishError(status.error).message})
+          {mayPass(status.error) ? ' We keep trying.' : ' See it later in your history.'}
         </Text>
       )}
     </Card>
