@@ -1,163 +1,212 @@
 /**
- * `npm start`: runs the Cliprelay dev stack on embedded defaults, no configuration: the TikTok
- * sandbox with a seeded creator, the dev identity provider standing in for Auth0, and the API
- * on PGlite in ./.data. The web app joins it when it lands. Ctrl-C stops everything.
+ * `npm start`: the whole product on embedded defaults, no configuration. Builds the web app when
+ * its sources changed, starts the dev stack (TikTok sandbox, dev identity provider, dev media host,
+ * the API on PGlite, the web app) with its state in ./.data, seeds a TikTok creator and each dev
+ * user's media library, and prints the URL to open. Ctrl-C stops every part; the next start finds
+ * the same data.
+ *
+ * Environment (all optional): WEB_PORT, API_PORT, SANDBOX_PORT, IDENTITY_PORT, MEDIA_PORT,
+ * DATA_DIR, SANDBOX_AUDITED (true: the sandbox acts as an app TikTok audited; false: a new app,
+ * which may only post privately to private accounts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { startDevIdentity } from '@cliprelay/dev-identity';
-import { startSandbox } from '@cliprelay/tiktok-sandbox';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import type { RunningDevStack, StackPart } from '@cliprelay/dev-stack';
 
-const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 4010);
-const IDENTITY_PORT = Number(process.env.IDENTITY_PORT ?? 4020);
-const API_PORT = Number(process.env.API_PORT ?? 3000);
-const WEB_ORIGIN = process.env.WEB_ORIGIN ?? 'http://localhost:5173';
-/** Where PULL_FROM_URL videos will come from in development (the API's default verified prefix). */
-const DEV_MEDIA_PREFIX = 'http://localhost:4030/media/';
+/**
+ * The dev stack, loaded without oidc-provider's one-line "Unsupported runtime" notice: it asks
+ * for Node 22, and everything the dev identity provider does works on Node 20 (its tests run
+ * there). A new user should not read a warning about a machine they were told is fine.
+ */
+async function loadDevStack() {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('oidc-provider WARNING: Unsupported runtime')) warn(...args);
+  };
+  try {
+    return await import('@cliprelay/dev-stack');
+  } finally {
+    console.warn = warn;
+  }
+}
+const { addSampleMedia, buildWebApp, PART_NAMES, PortInUseError, signIn, startDevStack, webAppNeedsBuild } =
+  await loadDevStack();
 
-const DATA_DIR = join(process.cwd(), '.data');
-const API_URL = `http://localhost:${API_PORT}`;
+/** Each part's port, and the variable that moves it. */
+const PORTS: Record<StackPart, { variable: string; fallback: number }> = {
+  web: { variable: 'WEB_PORT', fallback: 5173 },
+  api: { variable: 'API_PORT', fallback: 3000 },
+  sandbox: { variable: 'SANDBOX_PORT', fallback: 4010 },
+  identity: { variable: 'IDENTITY_PORT', fallback: 4020 },
+  media: { variable: 'MEDIA_PORT', fallback: 4030 },
+};
 
-const stops: (() => Promise<unknown>)[] = [];
+/** Problems a user can fix; printed as they are, without a stack trace. */
+class StartError extends Error {}
+
+function readSettings() {
+  const problems: string[] = [];
+  const ports = {} as Record<StackPart, number>;
+  for (const [part, { variable, fallback }] of Object.entries(PORTS) as [
+    StackPart,
+    (typeof PORTS)[StackPart],
+  ][]) {
+    const raw = process.env[variable];
+    const port = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      problems.push(`${variable} must be a port number (1–65535), got "${raw}"`);
+    }
+    ports[part] = port;
+  }
+  const audited = (process.env.SANDBOX_AUDITED ?? 'true').toLowerCase();
+  if (audited !== 'true' && audited !== 'false') {
+    problems.push(`SANDBOX_AUDITED must be true or false, got "${process.env.SANDBOX_AUDITED}"`);
+  }
+  if (problems.length > 0) throw new StartError(problems.join('\n'));
+  return { ports, audited: audited === 'true', dataDir: resolve(process.env.DATA_DIR || '.data') };
+}
+
+/** Every part's port that something else already listens on, checked before anything starts. */
+async function busyPorts(ports: Record<StackPart, number>): Promise<StackPart[]> {
+  const busy: StackPart[] = [];
+  for (const part of Object.keys(ports) as StackPart[]) {
+    const free = await new Promise<boolean>((settle) => {
+      const probe = createServer();
+      probe.once('error', () => settle(false));
+      probe.listen(ports[part], '127.0.0.1', () => probe.close(() => settle(true)));
+    });
+    if (!free) busy.push(part);
+  }
+  return busy;
+}
+
+function busyPortsMessage(parts: StackPart[], ports: Record<StackPart, number>): string {
+  const lines = parts.map(
+    (part) => `  ${ports[part]} for the ${PART_NAMES[part]}: set ${PORTS[part].variable} to use another port`,
+  );
+  return [
+    `cannot start: ${parts.length === 1 ? 'a port is' : 'ports are'} already in use`,
+    ...lines,
+    'Is another `npm start` still running? Stop it with Ctrl-C in its terminal, or choose free ports,',
+    `e.g. ${PORTS[parts[0] ?? 'web'].variable}=${(ports[parts[0] ?? 'web'] ?? 0) + 100} npm start`,
+  ].join('\n');
+}
+
+/**
+ * The seed: one TikTok creator in the sandbox (only when it has none, so a second start keeps
+ * what the user made), and the sample videos in each dev user's media library (skipping those
+ * already there).
+ */
+function demoCreator(audited: boolean) {
+  return {
+    username: 'cliprelay.demo',
+    nickname: 'Cliprelay Demo',
+    // An unaudited app may only post to private accounts (tiktok-api.md §6.2).
+    private_account: !audited,
+    max_video_post_duration_sec: 600,
+  };
+}
+
+async function seedMediaLibraries(stack: RunningDevStack): Promise<void> {
+  for (const user of stack.identity.users) {
+    const { access_token } = await signIn(stack, user.sub);
+    await addSampleMedia(stack, access_token);
+  }
+}
+
+async function apiLogTail(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-15).join('\n');
+}
+
+function banner(stack: RunningDevStack, dataDir: string, apiLog: string): string {
+  const here = (path: string) => {
+    const inside = relative(process.cwd(), path);
+    return inside.startsWith('..') ? path : inside || '.';
+  };
+  const users = stack.identity.users.map((u) => u.name.split(' ')[0]).join(' or ');
+  return `
+  Cliprelay is running. Open ${stack.webOrigin}
+
+  Sign in as a dev user (${users}), connect the sandbox's TikTok creator on the Accounts
+  screen, then publish a video from your device or from the media library.
+
+  Web app          ${stack.webOrigin}
+  API              ${stack.apiUrl}   OpenAPI: ${stack.apiUrl}/docs   log: ${here(apiLog)}
+  Sign-in (OIDC)   ${stack.identity.url}   stands in for Auth0
+  TikTok sandbox   ${stack.sandbox.url}/_sandbox/   creators and what TikTok received
+  Media host       ${stack.media.prefix}   the media library's videos
+  Data             ${here(dataDir)}   delete it to start afresh
+
+  Press Ctrl-C to stop.
+`;
+}
+
+let stack: RunningDevStack | undefined;
+let starting: Promise<unknown> | undefined;
+const building = new AbortController();
 let stopping = false;
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-  }
+async function stop(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  building.abort();
+  // A start in flight finishes first (its parts are already listening), then everything stops.
+  await starting?.catch(() => undefined);
+  await stack?.close();
   process.exit(code);
 }
 
 async function main(): Promise<void> {
-  const sandbox = await listening('TikTok sandbox', SANDBOX_PORT, 'SANDBOX_PORT', () =>
-    startSandbox({
-      port: SANDBOX_PORT,
-      publicUrl: `http://localhost:${SANDBOX_PORT}`,
-      redirectUri: [`${API_URL}/tiktok/oauth/callback`],
-      verifiedPrefix: [DEV_MEDIA_PREFIX],
-      allowHttpPull: true,
-      // Creators, tokens and posts survive a restart, so accounts stay connected between runs.
-      stateFile: join(DATA_DIR, 'tiktok-sandbox', 'state.json'),
-      creators: [
-        {
-          username: 'cliprelay.demo',
-          nickname: 'Cliprelay Demo',
-          // An unaudited app may only post to private accounts (tiktok-api.md §6.2).
-          private_account: true,
-          max_video_post_duration_sec: 600,
-        },
-      ],
-    }),
-  );
-  stops.push(() => sandbox.close());
+  const { ports, audited, dataDir } = readSettings();
+  const busy = await busyPorts(ports);
+  if (busy.length > 0) throw new StartError(busyPortsMessage(busy, ports));
 
-  const identity = await listening('dev identity provider', IDENTITY_PORT, 'IDENTITY_PORT', () =>
-    startDevIdentity({
-      port: IDENTITY_PORT,
-      webOrigin: WEB_ORIGIN,
-      // Sign-ins survive a restart of npm start.
-      keyFile: join(DATA_DIR, 'dev-identity', 'signing-key.json'),
-    }),
-  );
-  stops.push(() => identity.close());
+  if (await webAppNeedsBuild()) {
+    console.log('npm start: building the web app (vite build; again only when its sources change)…');
+    await buildWebApp(building.signal);
+  }
+  if (stopping) return;
 
-  const api = startApi({
-    PORT: String(API_PORT),
-    DATA_DIR,
-    AUTH_ISSUER_URL: identity.issuer,
-    TIKTOK_API_BASE_URL: sandbox.url,
-    TIKTOK_AUTH_BASE_URL: sandbox.url,
-    TIKTOK_CLIENT_KEY: sandbox.options.clientKey,
-    TIKTOK_CLIENT_SECRET: sandbox.options.clientSecret,
-    TIKTOK_REDIRECT_URI: `${API_URL}/tiktok/oauth/callback`,
-    TIKTOK_VERIFIED_URL_PREFIXES: DEV_MEDIA_PREFIX,
-    CORS_ORIGINS: WEB_ORIGIN,
-    WEB_APP_URL: WEB_ORIGIN,
-  });
-  stops.push(() => stopChild(api));
-  await waitForHealth(api);
-
-  console.log(`
-Cliprelay dev stack is running
-  API              ${API_URL}   OpenAPI page: ${API_URL}/docs
-  Sign-in (OIDC)   ${identity.url}   dev users: Alice and Bob
-  TikTok sandbox   ${sandbox.url}/_sandbox/   creators and what TikTok received
-  Data             ${DATA_DIR}   delete it to start afresh
-
-The API logs one JSON line per request below. Press Ctrl-C to stop.`);
-}
-
-/** The API as its own process: `npm run start:api` with this stack's URLs. */
-function startApi(env: Record<string, string>): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', '@swc-node/register/esm-register', join('apps', 'api', 'src', 'main.ts')],
-    {
-      env: { ...process.env, SWC_NODE_PROJECT: join('apps', 'api', 'tsconfig.json'), ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
+  console.log('npm start: starting the TikTok sandbox, sign-in, media host, API and web app…');
+  const apiLog = join(dataDir, 'api.log');
+  const start = startDevStack({
+    dataDir,
+    web: true,
+    ports,
+    persist: true,
+    apiLog,
+    creators: [demoCreator(audited)],
+    sandbox: { audited },
+    onApiExit: (code) => {
+      void apiLogTail(apiLog).then((tail) => {
+        console.error(
+          `npm start: the API stopped (exit code ${code ?? 'by signal'}). The end of ${apiLog}:\n${tail}`,
+        );
+        return stop(1);
+      });
     },
-  );
-  child.once('exit', (code) => {
-    if (stopping) return;
-    console.error(`npm start: the API stopped (exit code ${code ?? 'signal'}); stopping the stack.`);
-    void stopAll(1);
   });
-  return child;
+  starting = start;
+  stack = await start;
+  await seedMediaLibraries(stack);
+  console.log(banner(stack, dataDir, apiLog));
 }
 
-async function waitForHealth(child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      const res = await fetch(`${API_URL}/health`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`the API did not become healthy at ${API_URL}/health within 60 s`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function listening<T>(
-  what: string,
-  port: number,
-  variable: string,
-  start: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await start();
-  } catch (error) {
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    if (code === 'EADDRINUSE' || (error instanceof Error && error.name === 'PortInUseError')) {
-      throw new Error(
-        `port ${port} for the ${what} is already in use. Stop what uses it, or set ${variable}.`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  }
-}
-
-process.once('SIGINT', () => void stopAll(0));
-process.once('SIGTERM', () => void stopAll(0));
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
 
 main().catch(async (error: unknown) => {
-  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
-  await stopAll(1);
+  if (stopping) return;
+  const message =
+    error instanceof StartError
+      ? error.message
+      : error instanceof PortInUseError
+        ? busyPortsMessage([error.part], { ...readSettings().ports })
+        : error instanceof Error
+          ? error.message
+          : String(error);
+  console.error(`npm start: ${message}`);
+  await stop(1);
 });

@@ -1,6 +1,6 @@
+export { freePort } from './ports.ts';
 export {
   startDevStack,
-  freePort,
   PortInUseError,
   PART_NAMES,
   type DevStackOptions,
@@ -14,4 +14,12 @@ export {
   type RunningMediaHost,
   type SampleVideo,
 } from './media-host.ts';
+export {
+  buildWebApp,
+  startWebHost,
+  webAppNeedsBuild,
+  WEB_DIST_DIR,
+  type RunningWebHost,
+  type WebAppConfig,
+} from './web-app.ts';
 export { signIn, sandboxControl, createCreator, connectAccount, addSampleMedia } from './seed.ts';

@@ -76,7 +76,7 @@ export function listen(server: Server, port: number, host: string): Promise<void
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.closeAllConnections();
     server.close(() => resolve());

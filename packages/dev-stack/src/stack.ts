@@ -1,31 +1,38 @@
 /**
- * startDevStack(): the whole local back end in one call — the TikTok sandbox, the dev identity
- * provider standing in for Auth0, the dev media host standing in for the CDN, and the API as its
- * own process (`npm run start:api` with this stack's URLs), exactly the production code path.
+ * startDevStack(): the whole product locally in one call — the TikTok sandbox, the dev identity
+ * provider standing in for Auth0, the dev media host standing in for the CDN, the API as its own
+ * process (`npm run start:api` with this stack's URLs, exactly the production code path) and, when
+ * asked, the built web app with a `/config.json` pointing at them.
  *
- * `npm start` runs it on fixed ports with state kept in ./.data; the web app's component tests and
- * the end-to-end suite run it on free ports in a temp folder.
+ * `npm start` runs it on fixed ports with state kept in ./.data (scripts/start.ts); the web app's
+ * component tests run its back end on free ports in a temp folder, next to Vitest's own server.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevIdentity, type RunningDevIdentity } from '@cliprelay/dev-identity';
+import { DEFAULT_CLIENT_ID, startDevIdentity, type RunningDevIdentity } from '@cliprelay/dev-identity';
 import { startSandbox, type CreatorInput, type RunningSandbox } from '@cliprelay/tiktok-sandbox';
 import { startMediaHost, type RunningMediaHost } from './media-host.ts';
+import { freePort } from './ports.ts';
+import { startWebHost, type RunningWebHost } from './web-app.ts';
 
 /** The repository's root, where `apps/api` lives. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export type StackPart = 'sandbox' | 'identity' | 'api' | 'media';
+export type StackPart = 'web' | 'api' | 'sandbox' | 'identity' | 'media';
 
 export interface DevStackOptions {
   /** Where local state goes: the PGlite database, and with `persist` the sandbox and identity state. */
   dataDir: string;
+  /**
+   * Serve the built web app (apps/web/dist) on `ports.web`; its origin becomes `webOrigin`. Without
+   * it, `webOrigin` says where the web app is served from (e.g. Vitest's browser server).
+   */
+  web?: boolean;
   /** The web app's origin: CORS at the API, the SPA client's redirects at dev identity. */
-  webOrigin: string;
+  webOrigin?: string;
   /** Ports by part; 0 (the default) picks a free one. */
   ports?: Partial<Record<StackPart, number>>;
   /** Keep sandbox creators/tokens/posts and the identity signing key across restarts (npm start). */
@@ -48,6 +55,8 @@ export interface RunningDevStack {
   readonly sandbox: RunningSandbox;
   readonly identity: RunningDevIdentity;
   readonly media: RunningMediaHost;
+  /** The web app, when the stack serves it (`web: true`). */
+  readonly web?: RunningWebHost;
   /** e.g. http://localhost:3000 */
   readonly apiUrl: string;
   readonly webOrigin: string;
@@ -67,6 +76,7 @@ export class PortInUseError extends Error {
 }
 
 export const PART_NAMES: Record<StackPart, string> = {
+  web: 'web app',
   sandbox: 'TikTok sandbox',
   identity: 'dev identity provider',
   api: 'API',
@@ -74,7 +84,10 @@ export const PART_NAMES: Record<StackPart, string> = {
 };
 
 export async function startDevStack(options: DevStackOptions): Promise<RunningDevStack> {
-  const { dataDir, webOrigin, ports = {}, persist = false } = options;
+  const { dataDir, ports = {}, persist = false } = options;
+  const webPort = options.web ? ports.web || (await freePort()) : undefined;
+  const webOrigin = webPort ? `http://localhost:${webPort}` : options.webOrigin;
+  if (!webOrigin) throw new Error('startDevStack: give webOrigin, or web: true to serve the web app');
   const stops: (() => Promise<unknown>)[] = [];
   let closed = false;
   const close = async (): Promise<void> => {
@@ -95,6 +108,8 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
     const sandbox = await onPort('sandbox', sandboxPort, (port) =>
       startSandbox({
         port,
+        // The URLs users see (consent page, dashboard) say localhost, like the other parts'.
+        ...(port ? { publicUrl: `http://localhost:${port}` } : {}),
         redirectUri: [callback],
         verifiedPrefix: [media.prefix],
         allowHttpPull: true,
@@ -140,7 +155,19 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
     stops.push(() => stopChild(api));
     await waitForHealth(apiUrl, api);
 
-    return { sandbox, identity, media, apiUrl, webOrigin, close };
+    const web = webPort
+      ? await onPort('web', webPort, (port) =>
+          startWebHost(port, {
+            apiBaseUrl: apiUrl,
+            authority: identity.issuer,
+            clientId: DEFAULT_CLIENT_ID,
+            audience: identity.audience,
+          }),
+        )
+      : undefined;
+    if (web) stops.push(() => web.close());
+
+    return { sandbox, identity, media, web, apiUrl, webOrigin, close };
   } catch (error) {
     await close();
     throw error;
@@ -205,17 +232,4 @@ async function onPort<T>(part: StackPart, port: number, start: (port: number) =>
     }
     throw error;
   }
-}
-
-/** A port nothing listens on right now (the API must be told its port before it starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

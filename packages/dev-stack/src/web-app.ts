@@ -1,0 +1,128 @@
+/**
+ * The web app in the dev stack: built once with Vite (again only when its sources changed), then
+ * served as the static files production serves from any host, plus the runtime `/config.json`
+ * that points it at this stack's API and identity provider.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { closeServer, listen } from './media-host.ts';
+
+/** apps/web, and what `vite build` reads from it and from the packages it imports. */
+const WEB_DIR = fileURLToPath(new URL('../../../apps/web/', import.meta.url));
+const CONTRACT_SRC = fileURLToPath(new URL('../../contract/src/', import.meta.url));
+export const WEB_DIST_DIR = join(WEB_DIR, 'dist');
+const BUILD_INPUTS = [
+  join(WEB_DIR, 'index.html'),
+  join(WEB_DIR, 'vite.config.ts'),
+  join(WEB_DIR, 'package.json'),
+  join(WEB_DIR, 'public'),
+  join(WEB_DIR, 'src'),
+  CONTRACT_SRC,
+];
+
+/** The web app's runtime config (apps/web/README.md, "Runtime config"). */
+export interface WebAppConfig {
+  apiBaseUrl: string;
+  authority: string;
+  clientId: string;
+  audience: string;
+}
+
+/**
+ * Whether `apps/web/dist` is missing or older than any source it is built from. Tests next to the
+ * sources (`*.test.ts(x)`, `src/testing`) do not count: they are not part of the bundle.
+ */
+export async function webAppNeedsBuild(): Promise<boolean> {
+  const built = await stat(join(WEB_DIST_DIR, 'index.html')).catch(() => null);
+  if (!built) return true;
+  for (const input of BUILD_INPUTS) {
+    if ((await newestChange(input)) > built.mtimeMs) return true;
+  }
+  return false;
+}
+
+async function newestChange(path: string): Promise<number> {
+  const info = await stat(path).catch(() => null);
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = 0;
+  for (const entry of await readdir(path, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || /\.test\.tsx?$/.test(entry.name) || entry.parentPath.includes('testing')) continue;
+    newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * `vite build` of apps/web in its own process. Its output is kept and shown only if it fails;
+ * `signal` stops it (Ctrl-C during the first start).
+ */
+export function buildWebApp(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const vite = fileURLToPath(import.meta.resolve('vite/bin/vite.js'));
+    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+      cwd: WEB_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal,
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve();
+      else
+        reject(new Error(`building the web app failed (vite build exited with ${code}):\n${output.trim()}`));
+    });
+  });
+}
+
+export interface RunningWebHost {
+  /** e.g. http://localhost:5173 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the built web app: hashed assets cached for good, `index.html` revalidated, every other
+ * path answered with `index.html` so that the app's own routes (`/publish`, `/callback`) load on
+ * a reload, and `/config.json` from `config`.
+ */
+export async function startWebHost(
+  port: number,
+  config: WebAppConfig,
+  distDir = WEB_DIST_DIR,
+  host = '127.0.0.1',
+): Promise<RunningWebHost> {
+  await stat(join(distDir, 'index.html')).catch(() => {
+    throw new Error(`the web app is not built (no ${join(distDir, 'index.html')})`);
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/config.json', (_req, res) => {
+    res.set('cache-control', 'no-store').json(config);
+  });
+  app.use(
+    '/assets',
+    express.static(join(distDir, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }),
+  );
+  app.use(express.static(distDir, { index: false, maxAge: 0 }));
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    res.set('cache-control', 'no-cache').sendFile(join(distDir, 'index.html'));
+  });
+  // A missing asset is a plain 404, not an error worth a log line.
+  app.use((error: { status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (error.status === 404) res.status(404).type('text').send('Not found');
+    else next(error);
+  });
+  const server = createServer(app);
+  await listen(server, port, host);
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  return { url: `http://localhost:${actual}`, close: () => closeServer(server) };
+}
