@@ -1,0 +1,73 @@
+/**
+ * Cancel mid-upload (seed §6): the upload stops, the form is exactly as the user left it, the API
+ * keeps no temp file of the half-sent video, TikTok got nothing, and the same form publishes again
+ * without choosing the file a second time.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect, test } from '../support/fixtures.ts';
+import {
+  connectTikTok,
+  deviceVideo,
+  fillForm,
+  openPublishFor,
+  privacySelect,
+  progressBar,
+  publishButton,
+  sha256Of,
+  signIn,
+  submitted,
+  throttleUpload,
+} from '../support/journey.ts';
+
+test('Cancel mid-upload keeps the form filled, leaves no temp file, and the same form publishes again', async ({
+  page,
+  product,
+  tiktok,
+  shot,
+}) => {
+  await signIn(page, product);
+  const openId = await connectTikTok(page, product, tiktok, { nickname: 'Cam Cancel' });
+  await openPublishFor(page, product, 'Cam Cancel');
+  const file = await fillForm(page, {
+    file: deviceVideo('sunset-timelapse.mp4'),
+    caption: 'Sunset, second try',
+    privacy: 'Friends (followers you follow back)',
+  });
+  await page.getByRole('switch', { name: 'Allow comments' }).click();
+
+  // 41 KB at 5 KB/s: about eight seconds of upload to cancel in the middle of.
+  await throttleUpload(page, 5_000);
+  await publishButton(page).click();
+  await expect
+    .poll(async () => Number(await progressBar(page).getAttribute('aria-valuenow')))
+    .toBeGreaterThan(0);
+  expect(Number(await progressBar(page).getAttribute('aria-valuenow'))).toBeLessThan(100);
+  await shot('uploading');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await expect(progressBar(page)).toBeHidden();
+  await expect(publishButton(page)).toHaveText('Publish');
+  await expect(publishButton(page)).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Video file' })).toContainText('sunset-timelapse.mp4');
+  await expect(page.getByLabel('Caption')).toHaveValue('Sunset, second try');
+  await expect(privacySelect(page)).toHaveValue('Friends (followers you follow back)');
+  await expect(page.getByRole('switch', { name: 'Allow comments' })).toBeChecked();
+  await shot('cancelled');
+
+  // The API dropped the half-received video, and TikTok never heard of it.
+  const uploads = join(product.dataDir, 'uploads');
+  await expect.poll(() => readdir(uploads, { recursive: true }).catch(() => [])).toEqual([]);
+  expect(await tiktok.publishesOf(openId)).toEqual([]);
+
+  await throttleUpload(page, null);
+  await publishButton(page).click();
+  await expect(submitted(page)).toBeVisible({ timeout: 30_000 });
+  const [received] = await tiktok.publishesOf(openId);
+  expect(received?.sha256).toBe(await sha256Of(file));
+  expect(received?.post_info).toMatchObject({
+    title: 'Sunset, second try',
+    privacy_level: 'MUTUAL_FOLLOW_FRIENDS',
+    disable_comment: false,
+  });
+});
