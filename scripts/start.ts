@@ -5,6 +5,9 @@
  * user's media library, and prints the URL to open. Ctrl-C stops every part; the next start finds
  * the same data.
  *
+ * `npm run dev` (`--dev`) is the same stack with the web app on Vite's dev server instead of the
+ * built files: edits to apps/web show at once.
+ *
  * Environment (all optional): WEB_PORT, API_PORT, SANDBOX_PORT, IDENTITY_PORT, MEDIA_PORT,
  * DATA_DIR, SANDBOX_AUDITED (true: the sandbox acts as an app TikTok audited; false: a new app,
  * which may only post privately to private accounts).
@@ -120,7 +123,7 @@ async function apiLogTail(file: string): Promise<string> {
   return text.trimEnd().split('\n').slice(-15).join('\n');
 }
 
-function banner(stack: RunningDevStack, dataDir: string, apiLog: string): string {
+function banner(stack: RunningDevStack, dataDir: string, apiLog: string, dev: boolean): string {
   const here = (path: string) => {
     const inside = relative(process.cwd(), path);
     return inside.startsWith('..') ? path : inside || '.';
@@ -132,7 +135,7 @@ function banner(stack: RunningDevStack, dataDir: string, apiLog: string): string
   Sign in as a dev user (${users}), connect the sandbox's TikTok creator on the Accounts
   screen, then publish a video from your device or from the media library.
 
-  Web app          ${stack.webOrigin}
+  Web app          ${stack.webOrigin}${dev ? '   Vite dev server: edits to apps/web show at once' : ''}
   API              ${stack.apiUrl}   OpenAPI: ${stack.apiUrl}/docs   log: ${here(apiLog)}
   Sign-in (OIDC)   ${stack.identity.url}   stands in for Auth0
   TikTok sandbox   ${stack.sandbox.url}/_sandbox/   creators and what TikTok received
@@ -163,7 +166,8 @@ async function main(): Promise<void> {
   const busy = await busyPorts(ports);
   if (busy.length > 0) throw new StartError(busyPortsMessage(busy, ports));
 
-  if (await webAppNeedsBuild()) {
+  const dev = process.argv.includes('--dev');
+  if (!dev && (await webAppNeedsBuild())) {
     console.log('npm start: building the web app (vite build; again only when its sources change)…');
     await buildWebApp(building.signal);
   }
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
   const apiLog = join(dataDir, 'api.log');
   const start = startDevStack({
     dataDir,
-    web: true,
+    web: dev ? 'vite' : 'built',
     ports,
     persist: true,
     apiLog,
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
   starting = start;
   stack = await start;
   await seedMediaLibraries(stack);
-  console.log(banner(stack, dataDir, apiLog));
+  console.log(banner(stack, dataDir, apiLog, dev));
 }
 
 process.once('SIGINT', () => void stop(0));

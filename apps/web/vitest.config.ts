@@ -3,6 +3,7 @@
  * Playwright), against the real stack started by the global setup: the sandbox, dev identity and
  * the API. Screenshots of the main states land in test-results/screenshots/.
  */
+import { existsSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { register } from 'tsx/esm/api';
 import { defineConfig } from 'vitest/config';
@@ -15,6 +16,12 @@ register();
 const TEST_PORT = await testPort();
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  throw new Error(
+    `The web app's tests need Chromium at ${CHROMIUM}. Install Debian's package ` +
+      '(apt-get install -y chromium), or set CHROMIUM_PATH to a Chromium binary.',
+  );
+}
 
 export default defineConfig({
   plugins: [react()],

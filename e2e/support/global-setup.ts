@@ -4,7 +4,7 @@
  * `npm start` and ./.data are left alone. The tests find its URLs in CLIPRELAY_E2E. At the end,
  * Ctrl-C must stop every part: the teardown fails the run if a port is left open.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   return async () => {
     const exit = await start.stop();
     const open = await openPorts(ports);
+    // The API's log outlives the temp folder, for whoever reads a failed run.
+    await copyFile(join(dataDir, 'api.log'), join(RESULTS_DIR, 'api.log')).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
     // npm passes the Ctrl-C on to `npm start` and then ends by the same signal, as it does in a terminal.
     if (exit !== 0 && exit !== 'SIGINT')

@@ -16,7 +16,7 @@ import { DEFAULT_CLIENT_ID, startDevIdentity, type RunningDevIdentity } from '@c
 import { startSandbox, type CreatorInput, type RunningSandbox } from '@cliprelay/tiktok-sandbox';
 import { startMediaHost, type RunningMediaHost } from './media-host.ts';
 import { freePort } from './ports.ts';
-import { startWebHost, type RunningWebHost } from './web-app.ts';
+import { startWebDevServer, startWebHost, type RunningWebHost } from './web-app.ts';
 
 /** The repository's root, where `apps/api` lives. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,10 +27,11 @@ export interface DevStackOptions {
   /** Where local state goes: the PGlite database, and with `persist` the sandbox and identity state. */
   dataDir: string;
   /**
-   * Serve the built web app (apps/web/dist) on `ports.web`; its origin becomes `webOrigin`. Without
-   * it, `webOrigin` says where the web app is served from (e.g. Vitest's browser server).
+   * Serve the web app on `ports.web` — `built`: apps/web/dist as production serves it; `vite`:
+   * Vite's dev server with hot reload — and make its origin `webOrigin`. Without it, `webOrigin`
+   * says where the web app is served from (e.g. Vitest's browser server).
    */
-  web?: boolean;
+  web?: 'built' | 'vite';
   /** The web app's origin: CORS at the API, the SPA client's redirects at dev identity. */
   webOrigin?: string;
   /** Ports by part; 0 (the default) picks a free one. */
@@ -55,7 +56,7 @@ export interface RunningDevStack {
   readonly sandbox: RunningSandbox;
   readonly identity: RunningDevIdentity;
   readonly media: RunningMediaHost;
-  /** The web app, when the stack serves it (`web: true`). */
+  /** The web app, when the stack serves it (`web`). */
   readonly web?: RunningWebHost;
   /** e.g. http://localhost:3000 */
   readonly apiUrl: string;
@@ -155,14 +156,15 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
     stops.push(() => stopChild(api));
     await waitForHealth(apiUrl, api);
 
+    const webConfig = {
+      apiBaseUrl: apiUrl,
+      authority: identity.issuer,
+      clientId: DEFAULT_CLIENT_ID,
+      audience: identity.audience,
+    };
     const web = webPort
       ? await onPort('web', webPort, (port) =>
-          startWebHost(port, {
-            apiBaseUrl: apiUrl,
-            authority: identity.issuer,
-            clientId: DEFAULT_CLIENT_ID,
-            audience: identity.audience,
-          }),
+          options.web === 'vite' ? startWebDevServer(port, webConfig) : startWebHost(port, webConfig),
         )
       : undefined;
     if (web) stops.push(() => web.close());

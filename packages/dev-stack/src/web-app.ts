@@ -81,6 +81,33 @@ export function buildWebApp(signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * The web app from Vite's dev server instead (`npm run dev`): hot reload of apps/web's sources,
+ * with `/config.json` answered from `config` like the static host does.
+ */
+export async function startWebDevServer(port: number, config: WebAppConfig): Promise<RunningWebHost> {
+  const { createServer: createViteServer } = await import('vite');
+  const server = await createViteServer({
+    root: WEB_DIR,
+    configFile: join(WEB_DIR, 'vite.config.ts'),
+    server: { port, strictPort: true, host: '127.0.0.1' },
+    plugins: [
+      {
+        name: 'cliprelay-runtime-config',
+        configureServer(vite) {
+          vite.middlewares.use('/config.json', (_req, res) => {
+            res.setHeader('content-type', 'application/json');
+            res.setHeader('cache-control', 'no-store');
+            res.end(JSON.stringify(config));
+          });
+        },
+      },
+    ],
+  });
+  await server.listen();
+  return { url: `http://localhost:${port}`, close: () => server.close() };
+}
+
 export interface RunningWebHost {
   /** e.g. http://localhost:5173 */
   readonly url: string;
