@@ -6,16 +6,10 @@
  * Artifacts in e2e/test-results/: screenshots/ (each step of each journey), artifacts/ (the trace,
  * screenshot and error context of a failed test), npm-start.log (what `npm start` printed).
  */
-import { existsSync } from 'node:fs';
+import { chromiumLaunch } from '@cliprelay/dev-stack/chromium';
 import { defineConfig } from '@playwright/test';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  throw new Error(
-    `The end-to-end suite needs Chromium at ${CHROMIUM}. Install Debian's package ` +
-      '(apt-get install -y chromium), or set CHROMIUM_PATH to a Chromium binary.',
-  );
-}
+const CHROMIUM = chromiumLaunch('The end-to-end tests');
 
 export default defineConfig({
   testDir: './tests',
@@ -35,16 +29,6 @@ export default defineConfig({
     actionTimeout: 15_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: CHROMIUM,
   },
 });

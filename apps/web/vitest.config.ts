@@ -3,7 +3,6 @@
  * Playwright), against the real stack started by the global setup: the sandbox, dev identity and
  * the API. Screenshots of the main states land in test-results/screenshots/.
  */
-import { existsSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { register } from 'tsx/esm/api';
 import { defineConfig } from 'vitest/config';
@@ -15,13 +14,9 @@ register();
 
 const TEST_PORT = await testPort();
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  throw new Error(
-    `The web app's tests need Chromium at ${CHROMIUM}. Install Debian's package ` +
-      '(apt-get install -y chromium), or set CHROMIUM_PATH to a Chromium binary.',
-  );
-}
+// After register(): the package is TypeScript.
+const { chromiumLaunch } = await import('@cliprelay/dev-stack/chromium');
+const CHROMIUM = chromiumLaunch("The web app's tests");
 
 export default defineConfig({
   plugins: [react()],
@@ -46,18 +41,7 @@ export default defineConfig({
       instances: [
         {
           browser: 'chromium',
-          launch: {
-            executablePath: CHROMIUM,
-            args: [
-              '--no-sandbox',
-              '--headless',
-              '--disable-background-networking',
-              '--disable-component-update',
-              '--disable-sync',
-              '--no-first-run',
-              '--autoplay-policy=no-user-gesture-required',
-            ],
-          },
+          launch: CHROMIUM,
         },
       ],
     },

@@ -8,21 +8,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
 import { test as base, expect } from '@playwright/test';
 import type { ProductUrls } from './npm-start.ts';
 import { RESULTS_DIR } from './global-setup.ts';
-
-export interface CreatorSettings {
-  username?: string;
-  nickname?: string;
-  private_account?: boolean;
-  comment_disabled?: boolean;
-  duet_disabled?: boolean;
-  stitch_disabled?: boolean;
-  max_video_post_duration_sec?: number;
-  banned?: boolean;
-  posts_today?: number;
-}
 
 /** What TikTok holds for one publish (GET /_sandbox/publishes/:id). */
 export interface ReceivedPublish {
@@ -58,12 +47,12 @@ export class TikTokSandbox {
   }
 
   /** A TikTok user who can then be picked on the consent page. */
-  async createCreator(settings: CreatorSettings): Promise<string> {
+  async createCreator(settings: CreatorInput): Promise<string> {
     return (await this.call<{ open_id: string }>('POST', 'creators', settings)).open_id;
   }
 
   /** The creator changed a setting on TikTok (e.g. made the account private). */
-  changeCreator(openId: string, settings: CreatorSettings): Promise<unknown> {
+  changeCreator(openId: string, settings: CreatorInput): Promise<unknown> {
     return this.call('PATCH', `creators/${openId}`, settings);
   }
 

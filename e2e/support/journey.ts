@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { MEDIA_DIR } from '@cliprelay/dev-stack/media';
 import { parseSandboxOptions } from '@cliprelay/tiktok-sandbox';
 import type { Page } from '@playwright/test';
-import { expect, type TikTokSandbox, type CreatorSettings } from './fixtures.ts';
+import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
+import { expect, type TikTokSandbox } from './fixtures.ts';
 import type { ProductUrls } from './npm-start.ts';
 
 /** A real video on the device: one of the bundled samples. */
@@ -44,7 +45,7 @@ export async function connectTikTok(
   page: Page,
   product: ProductUrls,
   tiktok: TikTokSandbox,
-  settings: CreatorSettings & { nickname: string },
+  settings: CreatorInput & { nickname: string },
   shot?: (name: string) => Promise<void>,
 ): Promise<string> {
   const openId = await tiktok.createCreator({
@@ -82,6 +83,19 @@ export async function openPublishFor(page: Page, product: ProductUrls, nickname:
   await page.goto(`${product.web}/accounts`);
   await page.getByRole('link', { name: `Publish to ${nickname}` }).click();
   await expect(page.getByTestId('creator-nickname')).toHaveText(nickname);
+}
+
+/** Signed in as Alice, with a TikTok creator made and connected for the test, on its publish form. */
+export async function readyToPublish(
+  page: Page,
+  product: ProductUrls,
+  tiktok: TikTokSandbox,
+  settings: CreatorInput & { nickname: string },
+): Promise<string> {
+  await signIn(page, product);
+  const openId = await connectTikTok(page, product, tiktok, settings);
+  await openPublishFor(page, product, settings.nickname);
+  return openId;
 }
 
 export const publishButton = (page: Page) => page.getByRole('button', { name: /^(Publish|Publishing…)$/ });

@@ -7,17 +7,15 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '../support/fixtures.ts';
 import {
-  connectTikTok,
   deviceVideo,
   fillForm,
-  openPublishFor,
   privacySelect,
   progressBar,
   publishButton,
   sha256Of,
-  signIn,
   submitted,
   throttleUpload,
+  readyToPublish,
 } from '../support/journey.ts';
 
 test('Cancel mid-upload keeps the form filled, leaves no temp file, and the same form publishes again', async ({
@@ -26,9 +24,7 @@ test('Cancel mid-upload keeps the form filled, leaves no temp file, and the same
   tiktok,
   shot,
 }) => {
-  await signIn(page, product);
-  const openId = await connectTikTok(page, product, tiktok, { nickname: 'Cam Cancel' });
-  await openPublishFor(page, product, 'Cam Cancel');
+  const openId = await readyToPublish(page, product, tiktok, { nickname: 'Cam Cancel' });
   const file = await fillForm(page, {
     file: deviceVideo('sunset-timelapse.mp4'),
     caption: 'Sunset, second try',

@@ -4,7 +4,7 @@
  * offer is checked in journey.spec.ts and errors.spec.ts.)
  */
 import { expect, test } from '../support/fixtures.ts';
-import { connectTikTok, openPublishFor, signIn } from '../support/journey.ts';
+import { readyToPublish } from '../support/journey.ts';
 
 test('interactions the creator turned off on TikTok are disabled, with the reason on hover', async ({
   page,
@@ -12,15 +12,13 @@ test('interactions the creator turned off on TikTok are disabled, with the reaso
   tiktok,
   shot,
 }) => {
-  await signIn(page, product);
-  await connectTikTok(page, product, tiktok, {
+  await readyToPublish(page, product, tiktok, {
     nickname: 'Quiet Quinn',
     private_account: false,
     comment_disabled: true,
     duet_disabled: true,
     stitch_disabled: false,
   });
-  await openPublishFor(page, product, 'Quiet Quinn');
 
   const comments = page.getByRole('switch', { name: 'Allow comments' });
   await expect(comments).toBeDisabled();

@@ -19,6 +19,7 @@ import {
   sha256Of,
   signIn,
   submitted,
+  readyToPublish,
 } from '../support/journey.ts';
 
 test('the creator cannot post today: the form says so, and Try again works once TikTok allows it', async ({
@@ -54,12 +55,10 @@ test('privacy no longer allowed (the account went private meanwhile): said at th
   tiktok,
   shot,
 }) => {
-  await signIn(page, product);
-  const openId = await connectTikTok(page, product, tiktok, {
+  const openId = await readyToPublish(page, product, tiktok, {
     nickname: 'Pia Private',
     private_account: false,
   });
-  await openPublishFor(page, product, 'Pia Private');
   await fillForm(page, { privacy: 'Everyone', caption: 'For everyone' });
   await tiktok.changeCreator(openId, { private_account: true });
 
@@ -87,9 +86,7 @@ test('TikTok’s rate limit: says to wait, and Try again publishes the same form
   tiktok,
   shot,
 }) => {
-  await signIn(page, product);
-  const openId = await connectTikTok(page, product, tiktok, { nickname: 'Rita Rapid' });
-  await openPublishFor(page, product, 'Rita Rapid');
+  const openId = await readyToPublish(page, product, tiktok, { nickname: 'Rita Rapid' });
   const file = await fillForm(page, { caption: 'Rate limited once' });
   await tiktok.fail({
     endpoint: 'video_init',
@@ -119,9 +116,7 @@ test('the account’s TikTok access died (the user removed the app on TikTok): R
   tiktok,
   shot,
 }) => {
-  await signIn(page, product);
-  const openId = await connectTikTok(page, product, tiktok, { nickname: 'Remy Revoked' });
-  await openPublishFor(page, product, 'Remy Revoked');
+  const openId = await readyToPublish(page, product, tiktok, { nickname: 'Remy Revoked' });
   await fillForm(page, { caption: 'After reconnecting' });
   await revokeOnTikTok(product, tiktok, openId);
 
@@ -151,9 +146,7 @@ test('a network failure: says the connection dropped, and Try again sends the sa
   tiktok,
   shot,
 }) => {
-  await signIn(page, product);
-  const openId = await connectTikTok(page, product, tiktok, { nickname: 'Nico Network' });
-  await openPublishFor(page, product, 'Nico Network');
+  const openId = await readyToPublish(page, product, tiktok, { nickname: 'Nico Network' });
   const file = await fillForm(page, { caption: 'Offline for a moment' });
   let dropped = 0;
   await page.route(`${product.api}/tiktok/publish**`, async (route) => {

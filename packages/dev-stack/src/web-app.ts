@@ -14,6 +14,7 @@ import { closeServer, listen } from './media-host.ts';
 /** apps/web, and what `vite build` reads from it and from the packages it imports. */
 const WEB_DIR = fileURLToPath(new URL('../../../apps/web/', import.meta.url));
 const CONTRACT_SRC = fileURLToPath(new URL('../../contract/src/', import.meta.url));
+const LOCKFILE = fileURLToPath(new URL('../../../package-lock.json', import.meta.url));
 export const WEB_DIST_DIR = join(WEB_DIR, 'dist');
 const BUILD_INPUTS = [
   join(WEB_DIR, 'index.html'),
@@ -22,6 +23,8 @@ const BUILD_INPUTS = [
   join(WEB_DIR, 'public'),
   join(WEB_DIR, 'src'),
   CONTRACT_SRC,
+  // A dependency upgrade changes what is bundled.
+  LOCKFILE,
 ];
 
 /** The web app's runtime config (apps/web/README.md, "Runtime config"). */
