@@ -33,7 +33,15 @@ export async function startApi(
   // Temp files a crashed process left behind (a live upload writes its file continuously).
   const swept = await sweepStaleUploads(config.uploadTmpDir, 60 * 60 * 1000).catch(() => 0);
   if (swept > 0) logger.warn({ swept }, 'removed stale upload temp files');
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onIdleConnectionLost: (error) =>
+      logger.warn(
+        { error: error.message, code: 'code' in error ? error.code : undefined },
+        'the database closed an idle connection; the pool opens a new one when needed',
+      ),
+  });
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, database, logger }), {

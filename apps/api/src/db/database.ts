@@ -28,10 +28,19 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 /**
  * Opens PostgreSQL when a URL is given, else PGlite in `${dataDir}/pglite`, and applies the
  * committed SQL migrations before anything else touches it.
+ *
+ * `onIdleConnectionLost` hears of a pooled connection the server closed while nobody used it (a
+ * restart, a failover, an administrator): the pool drops it and opens a new one on demand. Without
+ * a listener, node-postgres would throw that error and end the process.
  */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
+export async function openDatabase(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  onIdleConnectionLost?: (error: Error) => void;
+}): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    pool.on('error', (error) => opts.onIdleConnectionLost?.(error));
     const db = drizzleNodePg(pool, { schema });
     try {
       await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
