@@ -148,13 +148,11 @@ function banner(stack: RunningDevStack, dataDir: string, apiLog: string, dev: bo
 
 let stack: RunningDevStack | undefined;
 let starting: Promise<unknown> | undefined;
-const building = new AbortController();
 let stopping = false;
 
 async function stop(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
-  building.abort();
   // A start in flight finishes first (its parts are already listening), then everything stops.
   await starting?.catch(() => undefined);
   await stack?.close();
@@ -169,7 +167,7 @@ async function main(): Promise<void> {
   const dev = process.argv.includes('--dev');
   if (!dev && (await webAppNeedsBuild())) {
     console.log('npm start: building the web app (vite build; again only when its sources change)…');
-    await buildWebApp(building.signal);
+    await buildWebApp();
   }
   if (stopping) return;
 

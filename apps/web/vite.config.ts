@@ -16,6 +16,11 @@ export default defineConfig({
   build: {
     sourcemap: true,
     rollupOptions: {
+      // Comments in libraries that Rollup cannot place are theirs to fix, not ours to read.
+      onwarn(warning, warn) {
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return;
+        warn(warning);
+      },
       output: {
         manualChunks: (id) => Object.entries(VENDOR_CHUNKS).find(([, pattern]) => pattern.test(id))?.[0],
       },
