@@ -4,8 +4,9 @@
  * that points it at this stack's API and identity provider.
  */
 import { createServer } from 'node:http';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { closeServer, listen } from './media-host.ts';
@@ -34,35 +35,51 @@ export interface WebAppConfig {
   audience: string;
 }
 
+/** Written into dist/ by buildWebApp: the digest of the sources that build was made from. */
+const STAMP = join(WEB_DIST_DIR, '.cliprelay-build');
+
 /**
- * Whether `apps/web/dist` is missing or older than any source it is built from. Tests next to the
- * sources (`*.test.ts(x)`, `src/testing`) do not count: they are not part of the bundle.
+ * Whether `apps/web/dist` is missing or was built from other sources than those on disk now. It
+ * compares contents, not times: `npm install` rewrites an unchanged lockfile and a checkout
+ * touches every file, neither of which should cost a rebuild. Tests next to the sources
+ * (`*.test.ts(x)`, `src/testing`) do not count: they are not part of the bundle.
  */
 export async function webAppNeedsBuild(): Promise<boolean> {
-  const built = await stat(join(WEB_DIST_DIR, 'index.html')).catch(() => null);
-  if (!built) return true;
-  for (const input of BUILD_INPUTS) {
-    if ((await newestChange(input)) > built.mtimeMs) return true;
-  }
-  return false;
+  const built = await readFile(STAMP, 'utf8').catch(() => null);
+  return built !== (await sourcesDigest());
 }
 
-async function newestChange(path: string): Promise<number> {
-  const info = await stat(path).catch(() => null);
-  if (!info) return 0;
-  if (!info.isDirectory()) return info.mtimeMs;
-  let newest = 0;
-  for (const entry of await readdir(path, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || /\.test\.tsx?$/.test(entry.name) || entry.parentPath.includes('testing')) continue;
-    newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+async function sourcesDigest(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const input of BUILD_INPUTS) {
+    for (const file of await filesUnder(input)) {
+      hash
+        .update(relative(WEB_DIR, file))
+        .update('\0')
+        .update(await readFile(file))
+        .update('\0');
+    }
   }
-  return newest;
+  return hash.digest('hex');
+}
+
+async function filesUnder(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => null);
+  if (!info) return [];
+  if (!info.isDirectory()) return [path];
+  const entries = await readdir(path, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && !/\.test\.tsx?$/.test(e.name) && !e.parentPath.includes('testing'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 /** `vite build` of apps/web (its own vite.config.ts), in this process; warnings and errors print. */
 export async function buildWebApp(): Promise<void> {
+  const digest = await sourcesDigest();
   const { build } = await import('vite');
   await build({ root: WEB_DIR, configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  await writeFile(STAMP, digest);
 }
 
 /**
