@@ -88,7 +88,8 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
   const { dataDir, ports = {}, persist = false } = options;
   const webPort = options.web ? ports.web || (await freePort()) : undefined;
   const webOrigin = webPort ? `http://localhost:${webPort}` : options.webOrigin;
-  if (!webOrigin) throw new Error('startDevStack: give webOrigin, or web: true to serve the web app');
+  if (!webOrigin)
+    throw new Error('startDevStack: give webOrigin, or web (built or vite) to serve the web app');
   const stops: (() => Promise<unknown>)[] = [];
   let closed = false;
   const close = async (): Promise<void> => {
