@@ -8,6 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sandboxRequest } from '@cliprelay/dev-stack/sandbox';
 import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
 import { test as base, expect } from '@playwright/test';
 import type { ProductUrls } from './npm-start.ts';
@@ -35,15 +36,8 @@ export interface Fault {
 export class TikTokSandbox {
   constructor(private readonly url: string) {}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.url}/_sandbox/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`sandbox ${method} ${path}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+  call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    return sandboxRequest<T>(this.url, method, path, body);
   }
 
   /** A TikTok user who can then be picked on the consent page. */

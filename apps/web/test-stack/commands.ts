@@ -44,12 +44,7 @@ const sandboxChange: BrowserCommand<[method: 'PATCH' | 'DELETE', path: string, b
   path,
   body,
 ) => {
-  const res = await fetch(`${runningStack().sandbox.url}/_sandbox/${path.replace(/^\//, '')}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sandbox ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  await (await devStack()).sandboxRequest(runningStack().sandbox.url, method, path, body);
 };
 
 const addMediaLibrary: BrowserCommand<[accessToken: string]> = async (_ctx, accessToken) =>

@@ -6,6 +6,7 @@
 import { headlessLogin, type HeadlessLoginTokens } from '@cliprelay/dev-identity';
 import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
 import { sampleVideos } from './media-host.ts';
+import { sandboxRequest } from './sandbox-control.ts';
 import type { RunningDevStack } from './stack.ts';
 
 /** A real sign-in of a dev user at the stack's identity provider (code + PKCE), as the SPA does it. */
@@ -17,20 +18,13 @@ export function signIn(stack: RunningDevStack, sub: string): Promise<HeadlessLog
   });
 }
 
-/** POST to the sandbox's control API (`/_sandbox/...`) and return its JSON. */
-export async function sandboxControl<T = unknown>(
+/** GET (no body) or POST (a body) on the sandbox's control API (`/_sandbox/...`); its JSON. */
+export function sandboxControl<T = unknown>(
   stack: RunningDevStack,
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const res = await fetch(`${stack.sandbox.url}/_sandbox/${path.replace(/^\//, '')}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`sandbox ${path}: HTTP ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return sandboxRequest<T>(stack.sandbox.url, body === undefined ? 'GET' : 'POST', path, body);
 }
 
 /** A sandbox creator; private by default, because an unaudited app may only post to those. */
