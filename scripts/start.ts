@@ -146,6 +146,7 @@ function banner(stack: RunningDevStack, dataDir: string, apiLog: string, dev: bo
 `;
 }
 
+let settings: ReturnType<typeof readSettings> | undefined;
 let stack: RunningDevStack | undefined;
 let starting: Promise<unknown> | undefined;
 let stopping = false;
@@ -160,7 +161,8 @@ async function stop(code: number): Promise<never> {
 }
 
 async function main(): Promise<void> {
-  const { ports, audited, dataDir } = readSettings();
+  settings = readSettings();
+  const { ports, audited, dataDir } = settings;
   const busy = await busyPorts(ports);
   if (busy.length > 0) throw new StartError(busyPortsMessage(busy, ports));
 
@@ -204,8 +206,8 @@ main().catch(async (error: unknown) => {
   const message =
     error instanceof StartError
       ? error.message
-      : error instanceof PortInUseError
-        ? busyPortsMessage([error.part], { ...readSettings().ports })
+      : error instanceof PortInUseError && settings
+        ? busyPortsMessage([error.part], settings.ports)
         : error instanceof Error
           ? error.message
           : String(error);
