@@ -7,7 +7,9 @@ export default defineConfig({
   test: {
     name: 'api',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    // PGlite's first start takes a few seconds; integration suites boot whole stacks.
+    // One PostgreSQL for the run; each suite creates its own database on it.
+    globalSetup: ['test/global-setup.ts'],
+    // Integration suites boot whole stacks.
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

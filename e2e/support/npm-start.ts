@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { StackPart } from '@cliprelay/dev-stack';
-import { freePort } from '@cliprelay/dev-stack/ports';
+import { freePort } from '@cliprelay/test-kit/ports';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -36,12 +36,19 @@ export async function startApi(
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    onNotice: (message) => logger.warn(message),
     onIdleConnectionLost: (error) =>
       logger.warn(
         { error: error.message, code: 'code' in error ? error.code : undefined },
         'the database closed an idle connection; the pool opens a new one when needed',
       ),
   });
+  logger.info(
+    { database: database.kind, at: database.where, migrationsApplied: database.migrationsApplied },
+    database.migrationsApplied > 0
+      ? `database ready: applied ${database.migrationsApplied} migration(s)`
+      : 'database ready: schema up to date',
+  );
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, database, logger }), {
@@ -64,7 +71,6 @@ export async function startApi(
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter(logger));
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,
@@ -80,7 +86,7 @@ export async function startApi(
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://localhost:${port}`;
-  logger.info({ url, config: describeConfig(config), database: database.kind }, 'api listening');
+  logger.info({ url, config: describeConfig(config) }, 'api listening');
   return {
     url,
     app,

@@ -1,7 +1,12 @@
 import { ConfigError, loadConfig } from './config/config.ts';
 import { startApi } from './app.ts';
 
-/** `npm run start:api`: the API alone, configured by its environment (architecture.md §3). */
+/**
+ * `npm run start:api`: the API alone, configured by its environment (architecture.md §3).
+ * SIGINT/SIGTERM close it in order — HTTP server, database pool, then the embedded PostgreSQL if
+ * it started one — and exit 0. (Nest's own shutdown hooks are off: they re-raise the signal once
+ * Nest has closed, which ends the process before the database is stopped.)
+ */
 try {
   const api = await startApi(loadConfig());
   const stop = () => {

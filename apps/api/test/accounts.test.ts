@@ -10,19 +10,19 @@ import {
   startConnect,
   stateHash,
 } from './support/oauth.ts';
-import { DB_KINDS, type Stack, startStack } from './support/stack.ts';
+import { type Stack, startStack } from './support/stack.ts';
 import { connectViaOAuth, createCreator } from './support/tiktok.ts';
 
 const WEB_APP = 'http://localhost:5173';
 const ACCOUNT_FIELDS = ['id', 'provider', 'open_id', 'username', 'display_name', 'avatar_url', 'status'];
 
-describe.each(DB_KINDS)('connecting TikTok accounts (%s)', (db) => {
+describe('connecting TikTok accounts', () => {
   let stack: Stack;
   let alice: string;
   let bob: string;
 
   beforeAll(async () => {
-    stack = await startStack({ db });
+    stack = await startStack();
     alice = await stack.tokenFor('dev|alice');
     bob = await stack.tokenFor('dev|bob');
   });

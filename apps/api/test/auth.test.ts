@@ -13,7 +13,7 @@ import {
   type TestIssuer,
   writeDevIdentityKeyFile,
 } from './support/issuer.ts';
-import { DB_KINDS, type JsonResponse, type Stack, startStack } from './support/stack.ts';
+import { type JsonResponse, type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 
 const AUDIENCE = 'cliprelay-api';
@@ -42,7 +42,7 @@ async function expectUnauthenticated(res: JsonResponse, what: string): Promise<v
   expect(body.requestId, what).toBeTruthy();
 }
 
-describe.each(DB_KINDS)('auth (%s)', (db) => {
+describe('auth', () => {
   let stack: Stack;
   let keyDir: string;
   /** dev-identity's own signing key (given to it as its keyFile), to mint tokens it could have issued. */
@@ -55,7 +55,7 @@ describe.each(DB_KINDS)('auth (%s)', (db) => {
     identityKey = await newSigningKey('dev-identity-test-key');
     foreignKey = await newSigningKey('someone-elses-key');
     await writeDevIdentityKeyFile(join(keyDir, 'signing-key.json'), identityKey);
-    stack = await startStack({ db, identity: { keyFile: join(keyDir, 'signing-key.json') } });
+    stack = await startStack({ identity: { keyFile: join(keyDir, 'signing-key.json') } });
     privateOps = (await operations(stack)).filter((op) => !PUBLIC_PATHS.has(op.path));
   });
   afterAll(async () => {
@@ -210,10 +210,10 @@ describe.each(DB_KINDS)('auth (%s)', (db) => {
   });
 });
 
-describe.each(DB_KINDS)('auth against an Auth0-style issuer with a trailing slash (%s)', (db) => {
+describe('auth against an Auth0-style issuer with a trailing slash', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ db, identity: { trailingSlashIssuer: true } });
+    stack = await startStack({ identity: { trailingSlashIssuer: true } });
   });
   afterAll(() => stack?.close());
 
@@ -226,7 +226,7 @@ describe.each(DB_KINDS)('auth against an Auth0-style issuer with a trailing slas
   });
 });
 
-describe.each(DB_KINDS)('auth against an issuer that rotates its keys (%s)', (db) => {
+describe('auth against an issuer that rotates its keys', () => {
   let stack: Stack;
   let issuer: TestIssuer;
   let first: SigningKey;
@@ -234,7 +234,7 @@ describe.each(DB_KINDS)('auth against an issuer that rotates its keys (%s)', (db
   beforeAll(async () => {
     first = await newSigningKey('key-2025');
     issuer = await startTestIssuer([first]);
-    stack = await startStack({ db, env: { AUTH_ISSUER_URL: issuer.issuer } });
+    stack = await startStack({ env: { AUTH_ISSUER_URL: issuer.issuer } });
   });
   afterAll(async () => {
     await stack?.close();

@@ -6,10 +6,10 @@ import { postgresAdminUrl, type Stack, startStack } from './support/stack.ts';
  * PostgreSQL restarts, fails over, or an administrator ends sessions: the pool's idle connections
  * die under the API. It must keep serving on new connections, not crash on the first one lost.
  */
-describe('the database closes the API’s idle connections (postgres)', () => {
+describe('the database closes the API’s idle connections', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ db: 'postgres' });
+    stack = await startStack();
   });
   afterAll(() => stack?.close());
 

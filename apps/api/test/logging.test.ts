@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DB_KINDS, type Stack, startStack } from './support/stack.ts';
+import { type Stack, startStack } from './support/stack.ts';
 
-describe.each(DB_KINDS)('structured logs (%s)', (db) => {
+describe('structured logs', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ db });
+    stack = await startStack();
   });
   afterAll(() => stack?.close());
 

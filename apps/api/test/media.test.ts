@@ -4,14 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body } from './support/publish.ts';
-import { DB_KINDS, MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
+import { MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
 
-describe.each(DB_KINDS)('media library (%s)', (db) => {
+describe('media library', () => {
   let stack: Stack;
   let alice: string;
   let bob: string;
   beforeAll(async () => {
-    stack = await startStack({ db });
+    stack = await startStack();
     alice = await stack.tokenFor('dev|alice');
     bob = await stack.tokenFor('dev|bob');
   });

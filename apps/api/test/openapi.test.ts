@@ -13,7 +13,7 @@ const committed = join(import.meta.dirname, '..', 'openapi.json');
 describe('OpenAPI document', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ db: 'pglite' });
+    stack = await startStack();
   });
   afterAll(() => stack?.close());
 

@@ -6,7 +6,7 @@
 import { describeTikTokError } from '@cliprelay/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFault, body } from './support/publish.ts';
-import { DB_KINDS, type Stack, startStack } from './support/stack.ts';
+import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 
 const SEED_FIELDS = [
@@ -18,11 +18,11 @@ const SEED_FIELDS = [
 ];
 const NAME_FIELDS = ['creator_nickname', 'creator_username', 'creator_avatar_url'];
 
-describe.each(DB_KINDS)('creator info (%s)', (db) => {
+describe('creator info', () => {
   let stack: Stack;
   beforeAll(async () => {
     // Audited, so that public and private accounts get their own privacy options (§2.1).
-    stack = await startStack({ db, sandbox: { audited: true } });
+    stack = await startStack({ sandbox: { audited: true } });
   });
   afterAll(() => stack?.close());
 

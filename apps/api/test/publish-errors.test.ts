@@ -21,7 +21,7 @@ import {
   uploadForm,
   waitForStatus,
 } from './support/publish.ts';
-import { DB_KINDS, type Stack, startStack } from './support/stack.ts';
+import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 import { MiB, type TestFile, testFilesDir, writeMp4 } from './support/video.ts';
 
@@ -49,7 +49,7 @@ async function expectError(res: Response, expected: Expected): Promise<any> {
   return json;
 }
 
-describe.each(DB_KINDS)('publish errors (%s)', (db) => {
+describe('publish errors', () => {
   let stack: Stack;
   let files: Awaited<ReturnType<typeof testFilesDir>>;
   let video: TestFile;
@@ -57,7 +57,7 @@ describe.each(DB_KINDS)('publish errors (%s)', (db) => {
   beforeAll(async () => {
     files = await testFilesDir();
     video = await writeMp4(files.dir, 'clip.mp4', { size: MiB, durationSec: 30 });
-    stack = await startStack({ db, sandbox: { activeUserCap: 10_000 } });
+    stack = await startStack({ sandbox: { activeUserCap: 10_000 } });
   });
   afterAll(async () => {
     await stack?.close();

@@ -17,7 +17,7 @@ import {
   startMediaHost,
   waitForStatus,
 } from './support/publish.ts';
-import { DB_KINDS, MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
+import { MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 import { MiB, type TestFile, testFilesDir, writeMp4 } from './support/video.ts';
 
@@ -25,7 +25,7 @@ import { MiB, type TestFile, testFilesDir, writeMp4 } from './support/video.ts';
 const INSECURE_PREFIX = 'http://cdn.insecure.test/videos/';
 const FOUR_GIB = 4 * 1024 * 1024 * 1024;
 
-describe.each(DB_KINDS)('publish init (%s)', (db) => {
+describe('publish init', () => {
   let stack: Stack;
   let files: Awaited<ReturnType<typeof testFilesDir>>;
   let host: MediaHost;
@@ -36,7 +36,6 @@ describe.each(DB_KINDS)('publish init (%s)', (db) => {
     clip = await writeMp4(files.dir, 'clip.mp4', { durationSec: 12, size: MiB + 12_345 });
     host = await startMediaHost(files.dir);
     stack = await startStack({
-      db,
       sandbox: {
         allowHttpPull: true,
         verifiedPrefix: [MEDIA_PREFIX, host.prefix],

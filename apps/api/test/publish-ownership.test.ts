@@ -15,11 +15,11 @@ import {
   uploadForm,
   waitForStatus,
 } from './support/publish.ts';
-import { DB_KINDS, type Stack, startStack } from './support/stack.ts';
+import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 import { MiB, type TestFile, testFilesDir, writeMp4 } from './support/video.ts';
 
-describe.each(DB_KINDS)('publish ownership and post ids (%s)', (db) => {
+describe('publish ownership and post ids', () => {
   let stack: Stack;
   let files: Awaited<ReturnType<typeof testFilesDir>>;
   let video: TestFile;
@@ -28,7 +28,7 @@ describe.each(DB_KINDS)('publish ownership and post ids (%s)', (db) => {
     files = await testFilesDir();
     video = await writeMp4(files.dir, 'sunset.mp4', { size: MiB });
     // Audited: public accounts may post PUBLIC_TO_EVERYONE, and such posts get post ids (§6.1, §6.2).
-    stack = await startStack({ db, sandbox: { audited: true } });
+    stack = await startStack({ sandbox: { audited: true } });
   });
   afterAll(async () => {
     await stack?.close();

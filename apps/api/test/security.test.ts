@@ -4,13 +4,13 @@ import type { AppConfig } from '../src/config/config.ts';
 import { APP_CONFIG } from '../src/config/config.module.ts';
 import { expireAccessTokenLocally } from './support/db.ts';
 import { consent, followCallback, outcomeOf, sandboxTokens, startConnect } from './support/oauth.ts';
-import { DB_KINDS, type JsonResponse, type Stack, startStack } from './support/stack.ts';
+import { type JsonResponse, type Stack, startStack } from './support/stack.ts';
 import { connectViaOAuth, createCreator } from './support/tiktok.ts';
 import { recordApiTraffic, type RecordedResponse } from './support/traffic.ts';
 
 const WEB_ORIGIN = 'http://localhost:5173';
 
-describe.each(DB_KINDS)('security (%s)', (db) => {
+describe('security', () => {
   let stack: Stack;
   let config: AppConfig;
   let traffic: { responses: RecordedResponse[]; stop(): void };
@@ -21,7 +21,7 @@ describe.each(DB_KINDS)('security (%s)', (db) => {
   const codes: string[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ db });
+    stack = await startStack();
     config = stack.api.app.get<symbol, AppConfig>(APP_CONFIG);
     traffic = recordApiTraffic(stack.apiUrl);
     alice = await stack.tokenFor('dev|alice');

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DB_KINDS, type Stack, startStack } from './support/stack.ts';
+import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 
-describe.each(DB_KINDS)('smoke (%s)', (db) => {
+describe('smoke', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ db });
+    stack = await startStack();
   });
   afterAll(() => stack?.close());
 

@@ -23,13 +23,13 @@ import {
   waitForEmptyDir,
   waitForStatus,
 } from './support/publish.ts';
-import { DB_KINDS, type Stack, startStack } from './support/stack.ts';
+import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 import { MiB, type TestFile, testFilesDir, writeMp4, writeTestFile } from './support/video.ts';
 
 const SUBMITTED = /^Video submitted to TikTok\./;
 
-describe.each(DB_KINDS)('upload and publish (%s)', (db) => {
+describe('upload and publish', () => {
   let stack: Stack;
   let files: Awaited<ReturnType<typeof testFilesDir>>;
   let small: TestFile;
@@ -39,7 +39,7 @@ describe.each(DB_KINDS)('upload and publish (%s)', (db) => {
     files = await testFilesDir();
     small = await writeMp4(files.dir, 'holiday.mp4', { size: 2 * MiB });
     large = await writeMp4(files.dir, 'concert.mp4', { size: 23 * MiB + 4321 });
-    stack = await startStack({ db, sandbox: { activeUserCap: 10_000 } });
+    stack = await startStack({ sandbox: { activeUserCap: 10_000 } });
   });
   afterAll(async () => {
     await stack?.close();

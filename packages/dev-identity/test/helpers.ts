@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterEach } from 'vitest';
 import { startDevIdentity, type DevIdentityOptions, type RunningDevIdentity } from '../src/index.ts';
+
+export { freePort } from '@cliprelay/test-kit/ports';
 
 export const SPA_ORIGIN = 'http://localhost:5173';
 export const CALLBACK = `${SPA_ORIGIN}/callback`;
@@ -17,15 +18,6 @@ export async function startIdp(options: DevIdentityOptions = {}): Promise<Runnin
   const idp = await startDevIdentity({ port: 0, ...options });
   running.push(idp);
   return idp;
-}
-
-/** A port that was free a moment ago (for tests that must know it before starting). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export function pkce(): { verifier: string; challenge: string } {

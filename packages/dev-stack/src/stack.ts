@@ -7,24 +7,22 @@
  * `npm start` runs it on fixed ports with state kept in ./.data (scripts/start.ts); the web app's
  * component tests run its back end on free ports in a temp folder, next to Vitest's own server.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_CLIENT_ID, startDevIdentity, type RunningDevIdentity } from '@cliprelay/dev-identity';
 import { startSandbox, type CreatorInput, type RunningSandbox } from '@cliprelay/tiktok-sandbox';
+import { freePort } from '@cliprelay/test-kit/ports';
+import { spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
 import { startMediaHost, type RunningMediaHost } from './media-host.ts';
-import { freePort } from './ports.ts';
 import { startWebDevServer, startWebHost, type RunningWebHost } from './web-app.ts';
-
-/** The repository's root, where `apps/api` lives. */
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export type StackPart = 'web' | 'api' | 'sandbox' | 'identity' | 'media';
 
 export interface DevStackOptions {
-  /** Where local state goes: the PGlite database, and with `persist` the sandbox and identity state. */
+  /**
+   * Where local state goes: the embedded PostgreSQL's data (unless `databaseUrl`), the API's log,
+   * and with `persist` the sandbox and identity state.
+   */
   dataDir: string;
   /**
    * Serve the web app on `ports.web` — `built`: apps/web/dist as production serves it; `vite`:
@@ -38,7 +36,7 @@ export interface DevStackOptions {
   ports?: Partial<Record<StackPart, number>>;
   /** Keep sandbox creators/tokens/posts and the identity signing key across restarts (npm start). */
   persist?: boolean;
-  /** PostgreSQL for the API; unset means PGlite in `dataDir`. */
+  /** An external PostgreSQL for the API; unset means the API's embedded one in `dataDir`. */
   databaseUrl?: string;
   /** Sandbox creators to create at start (when the sandbox has none). */
   creators?: CreatorInput[];
@@ -133,6 +131,7 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
     stops.push(() => identity.close());
 
     await mkdir(dataDir, { recursive: true });
+    const apiLog = options.apiLog ?? join(dataDir, 'api.log');
     const api = spawnApi(
       {
         PORT: String(apiPort),
@@ -149,7 +148,7 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
         WEB_APP_URL: webOrigin,
         UPLOAD_TMP_DIR: join(dataDir, 'uploads'),
       },
-      options.apiLog ?? join(dataDir, 'api.log'),
+      apiLog === 'inherit' ? 'inherit' : { file: apiLog },
     );
     api.once('exit', (code) => {
       if (!closed) options.onApiExit?.(code);
@@ -175,54 +174,6 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
     await close();
     throw error;
   }
-}
-
-/** The API as its own process, the way `npm run start:api` runs it. */
-function spawnApi(env: Record<string, string>, log: string): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', '@swc-node/register/esm-register', join('apps', 'api', 'src', 'main.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, SWC_NODE_PROJECT: join('apps', 'api', 'tsconfig.json'), ...env },
-      stdio: ['ignore', log === 'inherit' ? 'inherit' : 'pipe', log === 'inherit' ? 'inherit' : 'pipe'],
-    },
-  );
-  if (log !== 'inherit') {
-    const file = createWriteStream(log, { flags: 'a' });
-    child.stdout?.pipe(file);
-    child.stderr?.pipe(file);
-  }
-  return child;
-}
-
-async function waitForHealth(apiUrl: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`the API exited with code ${child.exitCode} while starting (see its log)`);
-    }
-    try {
-      const res = await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the API did not become healthy at ${apiUrl}/health within 90 s`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 async function onPort<T>(part: StackPart, port: number, start: (port: number) => Promise<T>): Promise<T> {

@@ -58,7 +58,7 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
-  /** postgres:// URL, or undefined for PGlite in `${dataDir}/pglite`. */
+  /** postgres:// URL, or undefined for the embedded PostgreSQL in `${dataDir}/postgres`. */
   readonly databaseUrl: string | undefined;
   readonly auth: { readonly issuerUrl: string; readonly audience: string };
   readonly tiktok: {
@@ -124,7 +124,9 @@ export function describeConfig(c: AppConfig): Record<string, unknown> {
   return {
     env: c.env,
     port: c.port,
-    database: c.databaseUrl ? `postgres (${new URL(c.databaseUrl).host})` : `pglite (${c.dataDir})`,
+    database: c.databaseUrl
+      ? `postgres (${new URL(c.databaseUrl).host})`
+      : `embedded postgres (${c.dataDir})`,
     authIssuer: c.auth.issuerUrl,
     authAudience: c.auth.audience,
     tiktokApi: c.tiktok.apiBaseUrl,

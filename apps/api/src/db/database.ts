@@ -1,73 +1,133 @@
-import { PGlite } from '@electric-sql/pglite';
+import { type LocalPostgres, startLocalPostgres } from '@cliprelay/local-postgres';
 import { sql } from 'drizzle-orm';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
-import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
-/** One type for both drivers: repositories never know which database they talk to. */
-export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Database = NodePgDatabase<Schema>;
 
 export interface DatabaseHandle {
   readonly db: Database;
-  readonly kind: 'pglite' | 'postgres';
+  /** `embedded`: the server this process started in DATA_DIR; `external`: DATABASE_URL. */
+  readonly kind: 'embedded' | 'external';
+  /** host:port, and the data folder when embedded: what may be logged (no credentials). */
+  readonly where: string;
+  /** The embedded server's process id, for figures; undefined for an external database. */
+  readonly serverPid: number | undefined;
+  /** How many migrations this process applied at boot (0: the schema was already current). */
+  readonly migrationsApplied: number;
   /** Resolves when the database answers a query; used by /health. */
   ping(): Promise<void>;
+  /** Ends the pool, then stops the embedded server if this process started one. */
   close(): Promise<void>;
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** Any constant of ours: every replica that boots takes this advisory lock to migrate. */
+const MIGRATION_LOCK = 0x636c6970; // "clip"
 
-/**
- * Opens PostgreSQL when a URL is given, else PGlite in `${dataDir}/pglite`, and applies the
- * committed SQL migrations before anything else touches it.
- *
- * `onIdleConnectionLost` hears of a pooled connection the server closed while nobody used it (a
- * restart, a failover, an administrator): the pool drops it and opens a new one on demand. Without
- * a listener, node-postgres would throw that error and end the process.
- */
-export async function openDatabase(opts: {
+export interface OpenDatabaseOptions {
+  /** An external PostgreSQL; without it, an embedded server runs in `${dataDir}/postgres`. */
   databaseUrl?: string;
   dataDir: string;
+  /** What the embedded server's start found and did that a person should know. */
+  onNotice?: (message: string) => void;
+  /**
+   * Hears of a pooled connection the server closed while nobody used it (a restart, a failover,
+   * an administrator): the pool drops it and opens a new one on demand. Without a listener,
+   * node-postgres would throw that error and end the process.
+   */
   onIdleConnectionLost?: (error: Error) => void;
-}): Promise<DatabaseHandle> {
-  if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    pool.on('error', (error) => opts.onIdleConnectionLost?.(error));
-    const db = drizzleNodePg(pool, { schema });
-    try {
-      await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
-    return {
-      db: db as unknown as Database,
-      kind: 'postgres',
-      ping: async () => {
-        await db.execute(sql`select 1`);
-      },
-      close: () => pool.end(),
-    };
+}
+
+/**
+ * Opens PostgreSQL — DATABASE_URL's, or an embedded server whose data lives in DATA_DIR — and
+ * applies the committed SQL migrations under an advisory lock before anything else touches it,
+ * so any number of replicas may boot at once on one empty database.
+ */
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  let embedded: LocalPostgres | undefined;
+  let url = opts.databaseUrl;
+  if (!url) {
+    const dir = join(opts.dataDir, 'postgres');
+    noticeOldPglite(opts.dataDir, opts.onNotice);
+    embedded = await startLocalPostgres({ dir, database: 'cliprelay', onNotice: opts.onNotice });
+    url = embedded.url;
   }
-  const dir = join(opts.dataDir, 'pglite');
-  mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
-  const db = drizzlePglite(client, { schema });
-  await migratePglite(db, { migrationsFolder: MIGRATIONS });
-  return {
-    db: db as unknown as Database,
-    kind: 'pglite',
-    ping: async () => {
-      await db.execute(sql`select 1`);
-    },
-    close: () => client.close(),
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', (error) => opts.onIdleConnectionLost?.(error));
+  const close = async () => {
+    await pool.end();
+    await embedded?.stop();
   };
+  try {
+    const migrationsApplied = await migrateUnderLock(pool);
+    const db = drizzle(pool, { schema });
+    const { host } = new URL(url);
+    return {
+      db,
+      kind: embedded ? 'embedded' : 'external',
+      where: embedded ? `${host}, data in ${join(opts.dataDir, 'postgres')}` : host,
+      serverPid: embedded?.pid,
+      migrationsApplied,
+      ping: async () => {
+        // A pooled connection the server ended may not have told the pool yet: one more try
+        // takes a fresh one, so one stale connection does not read as a database that is down.
+        await db.execute(sql`select 1`).catch(() => db.execute(sql`select 1`));
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/**
+ * Drizzle's migrator checks what is applied, then applies the rest: two replicas doing that at
+ * once would both try. One session holds the advisory lock while it migrates; the others wait on
+ * it, then find nothing left to do.
+ */
+async function migrateUnderLock(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      const before = await appliedCount(client);
+      await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS });
+      return (await appliedCount(client)) - before;
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function appliedCount(client: pg.PoolClient): Promise<number> {
+  const table = await client.query<{ t: string | null }>(
+    `select to_regclass('drizzle.__drizzle_migrations') as t`,
+  );
+  if (!table.rows[0]?.t) return 0;
+  const { rows } = await client.query<{ n: number }>(
+    'select count(*)::int as n from drizzle.__drizzle_migrations',
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Earlier versions kept a PGlite database in DATA_DIR/pglite; say so once per boot. */
+function noticeOldPglite(dataDir: string, notice?: (m: string) => void): void {
+  const old = join(dataDir, 'pglite');
+  if (existsSync(old) && readdirSync(old).length > 0) {
+    notice?.(
+      `${old} holds the PGlite database of an earlier version; it is no longer read (the embedded ` +
+        'PostgreSQL starts empty). Delete that folder when you no longer need it.',
+    );
+  }
 }

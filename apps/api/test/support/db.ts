@@ -1,31 +1,19 @@
 import pg from 'pg';
-import type { DatabaseHandle } from '../../src/db/database.ts';
-import { DB_HANDLE } from '../../src/db/database.module.ts';
 import type { Stack } from './stack.ts';
 
-/**
- * Raw SQL against a stack's database, beside the API: PostgreSQL through a connection of our
- * own; PGlite (one process, one connection) through the API's own handle.
- */
+/** Raw SQL against a stack's database, beside the API, through a connection of our own. */
 export async function queryDb<T = Record<string, any>>(
   stack: Stack,
   text: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  if (stack.databaseUrl) {
-    const client = new pg.Client({ connectionString: stack.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
+  const client = new pg.Client({ connectionString: stack.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
   }
-  const handle = stack.api.app.get<symbol, DatabaseHandle>(DB_HANDLE);
-  const client = (handle.db as any).$client as {
-    query(text: string, params: unknown[]): Promise<{ rows: T[] }>;
-  };
-  return (await client.query(text, params)).rows;
 }
 
 /** The social_accounts row, token columns included. */

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import pg from 'pg';
+import { inject } from 'vitest';
+import { freePort } from '@cliprelay/test-kit/ports';
+import { createTestDatabase } from '@cliprelay/test-kit/postgres';
 import { type DevIdentityOptions, headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
 import { startSandbox, type SandboxOptionsInput } from '@cliprelay/tiktok-sandbox';
 import { startApi, type RunningApi } from '../../src/app.ts';
@@ -12,19 +12,13 @@ import { loadConfig } from '../../src/config/config.ts';
 
 /**
  * The whole backend on loopback for integration tests: the TikTok sandbox, the dev identity
- * provider and the API (production wiring, via startApi) on a fresh database — PGlite in a temp
- * dir, or a fresh PostgreSQL database created under TEST_DATABASE_URL.
+ * provider and the API (production wiring, via startApi) on a fresh PostgreSQL database of its
+ * own, made on the run's server (test/global-setup.ts).
  */
-
-export type DbKind = 'pglite' | 'postgres';
-
-/** Both databases; `.ci/run` provides PostgreSQL. */
-export const DB_KINDS: DbKind[] = ['pglite', 'postgres'];
 
 export const MEDIA_PREFIX = 'https://media.cliprelay.test/videos/';
 
 export interface StackOptions {
-  db: DbKind;
   sandbox?: Partial<SandboxOptionsInput>;
   env?: Record<string, string>;
   /**
@@ -46,8 +40,8 @@ export interface Stack {
   identityUrl: string;
   /** The dev identity provider's issuer, exactly as in `iss` (and AUTH_ISSUER_URL). */
   identityIssuer: string;
-  /** The PostgreSQL database's URL; undefined for PGlite. */
-  databaseUrl: string | undefined;
+  /** The suite's own PostgreSQL database. */
+  databaseUrl: string;
   dataDir: string;
   uploadTmpDir: string;
   /** Every log line the API wrote, raw JSON. */
@@ -70,50 +64,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function postgresAdminUrl(): string {
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url) {
-    throw new Error(
-      'PostgreSQL tests need TEST_DATABASE_URL (an admin URL such as postgres://postgres:postgres@127.0.0.1:5432/postgres). ' +
-        'Install and start PostgreSQL with: sudo apt-get install -y postgresql && sudo pg_ctlcluster 15 main start ' +
-        '(bash .ci/run does this for you).',
-    );
-  }
-  return url;
-}
-
-async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = postgresAdminUrl();
-  const name = `cliprelay_test_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-export async function startStack(opts: StackOptions): Promise<Stack> {
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
@@ -146,12 +97,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     cleanups.push(() => identity.close());
 
-    let databaseUrl: string | undefined;
-    if (opts.db === 'postgres') {
-      const database = await createPostgresDatabase();
-      databaseUrl = database.url;
-      cleanups.push(() => database.drop());
-    }
+    const database = await createTestDatabase(postgresAdminUrl());
+    const databaseUrl = database.url;
+    cleanups.push(() => database.drop());
 
     const logs: string[] = [];
     const logDestination = new Writable({
@@ -165,7 +113,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       PORT: String(apiPort),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      DATABASE_URL: databaseUrl,
       AUTH_ISSUER_URL: identity.issuer,
       TIKTOK_API_BASE_URL: sandbox.url,
       TIKTOK_AUTH_BASE_URL: sandbox.url,
@@ -227,4 +175,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await closeAll();
     throw err;
   }
+}
+
+/** The run's PostgreSQL server (test/global-setup.ts): a superuser URL. */
+export function postgresAdminUrl(): string {
+  return inject('postgresAdminUrl');
 }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A port nothing listens on right now (the API must be told its port before it starts). */
+/** A port nothing listens on right now on 127.0.0.1 (for a server that must be told its port). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

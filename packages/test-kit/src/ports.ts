@@ -1,0 +1,1 @@
+export { freePort } from '@cliprelay/local-postgres/ports';
