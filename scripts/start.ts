@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole product on embedded defaults, no configuration. Builds the web app when
  * its sources changed, starts the dev stack (TikTok sandbox, dev identity provider, dev media host,
- * the API on PGlite, the web app) with its state in ./.data, seeds a TikTok creator and each dev
+ * the API on an embedded PostgreSQL, the web app) with its state in ./.data, seeds a TikTok creator and each dev
  * user's media library, and prints the URL to open. Ctrl-C stops every part; the next start finds
  * the same data.
  *
@@ -9,13 +9,14 @@
  * built files: edits to apps/web show at once.
  *
  * Environment (all optional): WEB_PORT, API_PORT, SANDBOX_PORT, IDENTITY_PORT, MEDIA_PORT,
- * DATA_DIR, SANDBOX_AUDITED (true: the sandbox acts as an app TikTok audited; false: a new app,
+ * DATA_DIR, DATABASE_URL (a PostgreSQL of your own instead of the embedded one), SANDBOX_AUDITED (true: the sandbox acts as an app TikTok audited; false: a new app,
  * which may only post privately to private accounts).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import type { RunningDevStack, StackPart } from '@cliprelay/dev-stack';
+import { API_BUILD, needsBuild, runBuild } from '@cliprelay/test-kit/builds';
 
 /**
  * The dev stack, loaded without oidc-provider's one-line "Unsupported runtime" notice: it asks
@@ -67,7 +68,12 @@ function readSettings() {
     problems.push(`SANDBOX_AUDITED must be true or false, got "${process.env.SANDBOX_AUDITED}"`);
   }
   if (problems.length > 0) throw new StartError(problems.join('\n'));
-  return { ports, audited: audited === 'true', dataDir: resolve(process.env.DATA_DIR || '.data') };
+  return {
+    ports,
+    audited: audited === 'true',
+    dataDir: resolve(process.env.DATA_DIR || '.data'),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+  };
 }
 
 /** Every part's port that something else already listens on, checked before anything starts. */
@@ -123,7 +129,12 @@ async function apiLogTail(file: string): Promise<string> {
   return text.trimEnd().split('\n').slice(-15).join('\n');
 }
 
-function banner(stack: RunningDevStack, dataDir: string, apiLog: string, dev: boolean): string {
+function banner(
+  stack: RunningDevStack,
+  { dataDir, databaseUrl }: { dataDir: string; databaseUrl: string | undefined },
+  apiLog: string,
+  dev: boolean,
+): string {
   const here = (path: string) => {
     const inside = relative(process.cwd(), path);
     return inside.startsWith('..') ? path : inside || '.';
@@ -140,6 +151,7 @@ function banner(stack: RunningDevStack, dataDir: string, apiLog: string, dev: bo
   Sign-in (OIDC)   ${stack.identity.url}   stands in for Auth0
   TikTok sandbox   ${stack.sandbox.url}/_sandbox/   creators and what TikTok received
   Media host       ${stack.media.prefix}   the media library's videos
+  Database         ${databaseUrl ? `PostgreSQL at ${new URL(databaseUrl).host} (DATABASE_URL)` : `embedded PostgreSQL in ${here(join(dataDir, 'postgres'))}`}
   Data             ${here(dataDir)}   delete it to start afresh
 
   Press Ctrl-C to stop.
@@ -162,7 +174,7 @@ async function stop(code: number): Promise<never> {
 
 async function main(): Promise<void> {
   settings = readSettings();
-  const { ports, audited, dataDir } = settings;
+  const { ports, audited, dataDir, databaseUrl } = settings;
   const busy = await busyPorts(ports);
   if (busy.length > 0) throw new StartError(busyPortsMessage(busy, ports));
 
@@ -170,6 +182,10 @@ async function main(): Promise<void> {
   if (!dev && (await webAppNeedsBuild())) {
     console.log('npm start: building the web app (vite build; again only when its sources change)…');
     await buildWebApp();
+  }
+  if (await needsBuild(API_BUILD)) {
+    console.log('npm start: building the API (again only when its sources change)…');
+    await runBuild(API_BUILD);
   }
   if (stopping) return;
 
@@ -181,6 +197,8 @@ async function main(): Promise<void> {
     ports,
     persist: true,
     apiLog,
+    databaseUrl,
+    onApiNotice: (message) => console.log(`npm start: ${message}`),
     creators: [demoCreator(audited)],
     sandbox: { audited },
     onApiExit: (code) => {
@@ -195,7 +213,7 @@ async function main(): Promise<void> {
   starting = start;
   stack = await start;
   await seedMediaLibraries(stack);
-  console.log(banner(stack, dataDir, apiLog, dev));
+  console.log(banner(stack, settings, apiLog, dev));
 }
 
 process.once('SIGINT', () => void stop(0));

@@ -36,7 +36,8 @@ export async function startApi(
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    onNotice: (message) => logger.warn(message),
+    // `notice`: a person starting the API should read it (npm start prints these lines).
+    onNotice: (message) => logger.warn({ notice: true }, message),
     onIdleConnectionLost: (error) =>
       logger.warn(
         { error: error.message, code: 'code' in error ? error.code : undefined },

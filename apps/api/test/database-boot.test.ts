@@ -1,5 +1,6 @@
 /**
- * How the API finds its database at boot, as `npm run start:api` runs it (a real process each):
+ * How the API finds its database at boot, as `npm run start:api` runs it (the built API, a real
+ * process each):
  * replicas migrating one empty database at once, and the embedded PostgreSQL of a machine with no
  * DATABASE_URL — kept across restarts, and not blocked by a run that was killed.
  */
@@ -10,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '@cliprelay/test-kit/ports';
-import { spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
+import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
 import { createTestDatabase } from '@cliprelay/test-kit/postgres';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAdminUrl } from './support/stack.ts';
 
 const MIGRATIONS = readdirSync(join(import.meta.dirname, '..', 'drizzle')).filter((f) => f.endsWith('.sql'));
@@ -23,6 +24,8 @@ interface ApiProcess {
   /** Every line it printed so far. */
   lines(): string[];
 }
+
+beforeAll(() => ensureApiBuilt(), 120_000);
 
 const running: ApiProcess[] = [];
 const folders: string[] = [];

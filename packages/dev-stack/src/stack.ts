@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DEFAULT_CLIENT_ID, startDevIdentity, type RunningDevIdentity } from '@cliprelay/dev-identity';
 import { startSandbox, type CreatorInput, type RunningSandbox } from '@cliprelay/tiktok-sandbox';
 import { freePort } from '@cliprelay/test-kit/ports';
-import { spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
+import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
 import { startMediaHost, type RunningMediaHost } from './media-host.ts';
 import { startWebDevServer, startWebHost, type RunningWebHost } from './web-app.ts';
 
@@ -46,6 +46,8 @@ export interface DevStackOptions {
   apiLog?: string;
   /** Extra sandbox options, e.g. `{ processingDelayMs: 0 }`. */
   sandbox?: Record<string, unknown>;
+  /** Hears what the API says a person starting it should read (e.g. its database's recovery). */
+  onApiNotice?: (message: string) => void;
   /** Called if the API process exits on its own (a crash), after the stack noticed. */
   onApiExit?: (code: number | null) => void;
 }
@@ -131,6 +133,7 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
     stops.push(() => identity.close());
 
     await mkdir(dataDir, { recursive: true });
+    await ensureApiBuilt();
     const apiLog = options.apiLog ?? join(dataDir, 'api.log');
     const api = spawnApi(
       {
@@ -148,7 +151,9 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
         WEB_APP_URL: webOrigin,
         UPLOAD_TMP_DIR: join(dataDir, 'uploads'),
       },
-      apiLog === 'inherit' ? 'inherit' : { file: apiLog },
+      apiLog === 'inherit'
+        ? 'inherit'
+        : { file: apiLog, onLine: (line) => noticeIn(line, options.onApiNotice) },
     );
     api.once('exit', (code) => {
       if (!closed) options.onApiExit?.(code);
@@ -173,6 +178,17 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** A JSON log line of the API marked `notice` goes to `hear`. */
+function noticeIn(line: string, hear?: (message: string) => void): void {
+  if (!hear || !line.includes('"notice":true')) return;
+  try {
+    const entry = JSON.parse(line) as { msg?: unknown };
+    if (typeof entry.msg === 'string') hear(entry.msg);
+  } catch {
+    // not JSON: not a notice
   }
 }
 

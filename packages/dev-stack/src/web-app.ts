@@ -4,28 +4,16 @@
  * that points it at this stack's API and identity provider.
  */
 import { createServer } from 'node:http';
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { needsBuild, runBuild, WEB_BUILD } from '@cliprelay/test-kit/builds';
 import { closeServer, listen } from './media-host.ts';
 
-/** apps/web, and what `vite build` reads from it and from the packages it imports. */
+/** apps/web, and where `vite build` writes it. */
 const WEB_DIR = fileURLToPath(new URL('../../../apps/web/', import.meta.url));
-const CONTRACT_SRC = fileURLToPath(new URL('../../contract/src/', import.meta.url));
-const LOCKFILE = fileURLToPath(new URL('../../../package-lock.json', import.meta.url));
-export const WEB_DIST_DIR = join(WEB_DIR, 'dist');
-const BUILD_INPUTS = [
-  join(WEB_DIR, 'index.html'),
-  join(WEB_DIR, 'vite.config.ts'),
-  join(WEB_DIR, 'package.json'),
-  join(WEB_DIR, 'public'),
-  join(WEB_DIR, 'src'),
-  CONTRACT_SRC,
-  // A dependency upgrade changes what is bundled.
-  LOCKFILE,
-];
+export const WEB_DIST_DIR = WEB_BUILD.outDir;
 
 /** The web app's runtime config (apps/web/README.md, "Runtime config"). */
 export interface WebAppConfig {
@@ -35,51 +23,14 @@ export interface WebAppConfig {
   audience: string;
 }
 
-/** Written into dist/ by buildWebApp: the digest of the sources that build was made from. */
-const STAMP = join(WEB_DIST_DIR, '.cliprelay-build');
-
-/**
- * Whether `apps/web/dist` is missing or was built from other sources than those on disk now. It
- * compares contents, not times: `npm install` rewrites an unchanged lockfile and a checkout
- * touches every file, neither of which should cost a rebuild. Tests next to the sources
- * (`*.test.ts(x)`, `src/testing`) do not count: they are not part of the bundle.
- */
-export async function webAppNeedsBuild(): Promise<boolean> {
-  const built = await readFile(STAMP, 'utf8').catch(() => null);
-  return built !== (await sourcesDigest());
-}
-
-async function sourcesDigest(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const input of BUILD_INPUTS) {
-    for (const file of await filesUnder(input)) {
-      hash
-        .update(relative(WEB_DIR, file))
-        .update('\0')
-        .update(await readFile(file))
-        .update('\0');
-    }
-  }
-  return hash.digest('hex');
-}
-
-async function filesUnder(path: string): Promise<string[]> {
-  const info = await stat(path).catch(() => null);
-  if (!info) return [];
-  if (!info.isDirectory()) return [path];
-  const entries = await readdir(path, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && !/\.test\.tsx?$/.test(e.name) && !e.parentPath.includes('testing'))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
+/** Whether `apps/web/dist` is missing or was built from other sources than those on disk now. */
+export function webAppNeedsBuild(): Promise<boolean> {
+  return needsBuild(WEB_BUILD);
 }
 
 /** `vite build` of apps/web (its own vite.config.ts), in this process; warnings and errors print. */
-export async function buildWebApp(): Promise<void> {
-  const digest = await sourcesDigest();
-  const { build } = await import('vite');
-  await build({ root: WEB_DIR, configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
-  await writeFile(STAMP, digest);
+export function buildWebApp(): Promise<void> {
+  return runBuild(WEB_BUILD);
 }
 
 /**

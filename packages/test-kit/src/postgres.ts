@@ -23,7 +23,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   if (given) return { adminUrl: given, description: 'TEST_DATABASE_URL', stop: () => Promise.resolve() };
   const dir = await mkdtemp(join(tmpdir(), 'cliprelay-test-pg-'));
   const server = await startLocalPostgres({ dir, ephemeral: true });
-  return { adminUrl: server.url, description: `embedded PostgreSQL ${server.version}`, stop: () => server.stop() };
+  return {
+    adminUrl: server.url,
+    description: `embedded PostgreSQL ${server.version}`,
+    stop: () => server.stop(),
+  };
 }
 
 export interface TestDatabase {

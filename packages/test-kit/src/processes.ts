@@ -1,36 +1,43 @@
 /**
- * The API as its own process, exactly as `npm run start:api` runs it, and how to wait for it and
- * stop it: `npm start` (dev-stack), the API's boot tests and the benchmarks all go through here.
+ * The API as its own process — the built bundle on plain Node, as `npm run start:api` and a
+ * deployment run it — and how to wait for it and stop it: `npm start` (dev-stack), the API's boot
+ * tests and the benchmarks all go through here.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createWriteStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { API_BUILD, API_MAIN, buildIfChanged } from './builds.ts';
+import { REPO_ROOT } from './repo.ts';
 
-/** The repository's root, where `apps/api` lives. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** Where the API's stdout and stderr go: this process's own, a file (appended), or a pipe to read. */
-export type ApiOutput = 'inherit' | 'pipe' | { file: string };
+/** Builds `apps/api/dist` when its sources changed since the last build (builds.ts). */
+export function ensureApiBuilt(): Promise<boolean> {
+  return buildIfChanged(API_BUILD);
+}
 
 /**
- * Starts `apps/api/src/main.ts` with `env` over this process's environment. The API reads an
+ * Where the API's stdout and stderr go: this process's own, a pipe to read, or a file (appended),
+ * with `onLine` hearing each line of stdout (the JSON log) on its way there.
+ */
+export type ApiOutput = 'inherit' | 'pipe' | { file: string; onLine?: (line: string) => void };
+
+/**
+ * Starts the built API (`apps/api/dist/main.js`) with `env` over this process's environment. The API reads an
  * empty variable as unset: `{ DATABASE_URL: '' }` keeps an inherited one away from it.
  */
 export function spawnApi(env: Record<string, string>, output: ApiOutput = 'inherit'): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', '@swc-node/register/esm-register', join('apps', 'api', 'src', 'main.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, SWC_NODE_PROJECT: join('apps', 'api', 'tsconfig.json'), ...env },
-      stdio: ['ignore', output === 'inherit' ? 'inherit' : 'pipe', output === 'inherit' ? 'inherit' : 'pipe'],
-    },
-  );
+  if (!existsSync(API_MAIN))
+    throw new Error(`the API is not built (no ${API_MAIN}): await ensureApiBuilt() first`);
+  const child = spawn(process.execPath, ['--enable-source-maps', API_MAIN], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', output === 'inherit' ? 'inherit' : 'pipe', output === 'inherit' ? 'inherit' : 'pipe'],
+  });
   if (typeof output === 'object') {
     const file = createWriteStream(output.file, { flags: 'a' });
     child.stdout?.pipe(file);
     child.stderr?.pipe(file);
+    const { onLine } = output;
+    if (onLine && child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
   }
   return child;
 }

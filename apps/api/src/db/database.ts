@@ -28,7 +28,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** apps/api/drizzle: two folders up from src/db/, one up from the built dist/main.js. */
+const MIGRATIONS = ['../../drizzle', '../drizzle']
+  .map((path) => fileURLToPath(new URL(path, import.meta.url)))
+  .find((dir) => existsSync(join(dir, 'meta', '_journal.json')));
 /** Any constant of ours: every replica that boots takes this advisory lock to migrate. */
 const MIGRATION_LOCK = 0x636c6970; // "clip"
 
@@ -100,6 +103,7 @@ async function migrateUnderLock(pool: pg.Pool): Promise<number> {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       const before = await appliedCount(client);
+      if (!MIGRATIONS) throw new Error('the migrations folder apps/api/drizzle is missing');
       await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS });
       return (await appliedCount(client)) - before;
     } finally {
