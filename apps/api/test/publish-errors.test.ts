@@ -23,7 +23,7 @@ import {
 } from './support/publish.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
-import { MiB, type TestFile, testFilesDir, writeMp4 } from './support/video.ts';
+import { MiB, type TestFile, testFilesDir, writeMp4 } from '@cliprelay/test-kit/videos';
 
 interface Expected {
   status: number;

@@ -19,7 +19,7 @@ import {
 } from './support/publish.ts';
 import { MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
-import { MiB, type TestFile, testFilesDir, writeMp4 } from './support/video.ts';
+import { MiB, type TestFile, testFilesDir, writeMp4 } from '@cliprelay/test-kit/videos';
 
 /** A verified prefix that is http on a host that is not local: listed, yet never acceptable. */
 const INSECURE_PREFIX = 'http://cdn.insecure.test/videos/';

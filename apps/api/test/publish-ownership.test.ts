@@ -17,7 +17,7 @@ import {
 } from './support/publish.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
-import { MiB, type TestFile, testFilesDir, writeMp4 } from './support/video.ts';
+import { MiB, type TestFile, testFilesDir, writeMp4 } from '@cliprelay/test-kit/videos';
 
 describe('publish ownership and post ids', () => {
   let stack: Stack;

@@ -25,7 +25,7 @@ import {
 } from './support/publish.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
-import { MiB, type TestFile, testFilesDir, writeMp4, writeTestFile } from './support/video.ts';
+import { MiB, type TestFile, testFilesDir, writeMp4, writeTestFile } from '@cliprelay/test-kit/videos';
 
 const SUBMITTED = /^Video submitted to TikTok\./;
 

@@ -2,8 +2,9 @@
  * Small factories for the conformance suite. Tests talk to the sandbox over HTTP only, through
  * TikTok's own paths and the documented control API, exactly as an outside client would.
  */
-import { createHash } from 'node:crypto';
+import { mp4Bytes as kitMp4Bytes, type Mp4Options } from '@cliprelay/test-kit/videos';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+export { sha256, webmBytes } from '@cliprelay/test-kit/videos';
 import { startSandbox, type RunningSandbox } from '../src/index.ts';
 import type { SandboxOptionsInput } from '../src/options.ts';
 
@@ -174,56 +175,9 @@ export async function addFault(base: string, fault: Record<string, unknown>): Pr
 // ---------------------------------------------------------------------------------------------
 // Video bytes
 
-function box(type: string, ...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  const header = Buffer.alloc(8);
-  header.writeUInt32BE(8 + body.length, 0);
-  header.write(type, 4, 'latin1');
-  return Buffer.concat([header, body]);
-}
-
-/**
- * A structurally valid MP4 (ftyp, moov/mvhd with the given duration, mdat padding) of exactly
- * `size` bytes. `moovAtEnd` puts the moov box after mdat, as many encoders do.
- */
-export function mp4Bytes(options: {
-  durationSec: number;
-  size?: number;
-  moovAtEnd?: boolean;
-  brand?: string;
-}): Buffer {
-  const { durationSec, size = 4096, moovAtEnd = false, brand = 'isom' } = options;
-  const ftyp = box(
-    'ftyp',
-    Buffer.from(brand, 'latin1'),
-    Buffer.from([0, 0, 2, 0]),
-    Buffer.from('isomiso2avc1mp41', 'latin1'),
-  );
-  const mvhd = Buffer.alloc(100);
-  mvhd.writeUInt32BE(0, 0); // version 0, flags 0
-  mvhd.writeUInt32BE(1000, 12); // timescale
-  mvhd.writeUInt32BE(Math.round(durationSec * 1000), 16); // duration in timescale units
-  mvhd.writeUInt32BE(0x00010000, 20); // rate 1.0
-  mvhd.writeUInt16BE(0x0100, 24); // volume 1.0
-  mvhd.writeUInt32BE(2, 96); // next track id
-  const moov = box('moov', box('mvhd', mvhd));
-  const padding = size - ftyp.length - moov.length - 8;
-  if (padding < 0) throw new Error(`mp4Bytes: size ${size} is too small`);
-  const payload = Buffer.alloc(padding);
-  for (let i = 0; i < padding; i += 4096) payload[i] = (i / 4096) % 251;
-  const mdat = box('mdat', payload);
-  return Buffer.concat(moovAtEnd ? [ftyp, mdat, moov] : [ftyp, moov, mdat]);
-}
-
-/** A minimal WebM (EBML) header followed by padding. */
-export function webmBytes(size = 4096): Buffer {
-  const buf = Buffer.alloc(size);
-  Buffer.from([0x1a, 0x45, 0xdf, 0xa3]).copy(buf, 0);
-  return buf;
-}
-
-export function sha256(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
+/** Test videos from the kit; the sandbox's tests want the same bytes each run (a pattern). */
+export function mp4Bytes(options: Omit<Mp4Options, 'payload'> & { durationSec: number }): Buffer {
+  return kitMp4Bytes({ ...options, payload: 'pattern' });
 }
 
 export async function putChunk(
