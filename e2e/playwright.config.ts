@@ -1,15 +1,15 @@
 /**
- * The end-to-end suite: Playwright Test drives Debian's Chromium through the seed's journeys on
+ * The end-to-end suite: Playwright Test drives Chromium (@cliprelay/test-kit/chromium) through the seed's journeys on
  * the product exactly as `npm start` runs it (support/global-setup.ts starts it on free ports with
  * its data in a temp folder, and stops it with Ctrl-C at the end).
  *
  * Artifacts in e2e/test-results/: screenshots/ (each step of each journey), artifacts/ (the trace,
  * screenshot and error context of a failed test), npm-start.log (what `npm start` printed).
  */
-import { chromiumLaunch } from '@cliprelay/dev-stack/chromium';
+import { chromiumLaunch } from '@cliprelay/test-kit/chromium';
 import { defineConfig } from '@playwright/test';
 
-const CHROMIUM = chromiumLaunch('The end-to-end tests');
+const { executablePath, args } = await chromiumLaunch('The end-to-end tests');
 
 export default defineConfig({
   testDir: './tests',
@@ -29,6 +29,6 @@ export default defineConfig({
     actionTimeout: 15_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: CHROMIUM,
+    launchOptions: { executablePath, args },
   },
 });

@@ -1,6 +1,6 @@
 /**
- * Component tests of the web app, in real Chromium (Debian's /usr/bin/chromium through
- * Playwright), against the real stack started by the global setup: the sandbox, dev identity and
+ * Component tests of the web app, in real Chromium (found by @cliprelay/test-kit/chromium, driven
+ * by Playwright), against the real stack started by the global setup: the sandbox, dev identity and
  * the API. Screenshots of the main states land in test-results/screenshots/.
  */
 import react from '@vitejs/plugin-react';
@@ -15,8 +15,8 @@ register();
 const TEST_PORT = await testPort();
 
 // After register(): the package is TypeScript.
-const { chromiumLaunch } = await import('@cliprelay/dev-stack/chromium');
-const CHROMIUM = chromiumLaunch("The web app's tests");
+const { chromiumLaunch } = await import('@cliprelay/test-kit/chromium');
+const { executablePath, args } = await chromiumLaunch("The web app's tests");
 
 export default defineConfig({
   plugins: [react()],
@@ -41,7 +41,7 @@ export default defineConfig({
       instances: [
         {
           browser: 'chromium',
-          launch: CHROMIUM,
+          launch: { executablePath, args },
         },
       ],
     },
