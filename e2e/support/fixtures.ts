@@ -8,77 +8,16 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sandboxRequest } from '@cliprelay/dev-stack/sandbox';
-import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
+import { SandboxControl, type SandboxPublish } from '@cliprelay/tiktok-sandbox/control';
 import { test as base, expect } from '@playwright/test';
 import type { ProductUrls } from './npm-start.ts';
 import { RESULTS_DIR } from './global-setup.ts';
 
-/** What TikTok holds for one publish (GET /_sandbox/publishes/:id). */
-export interface ReceivedPublish {
-  open_id: string;
-  status: string;
-  received_bytes: number;
-  sha256: string | null;
-  post_info: { title?: string; privacy_level?: string };
-  source_info: { source?: string; video_url?: string };
-}
-
-export interface Fault {
-  endpoint: string;
-  http_status?: number;
-  error_code?: string;
-  count?: number;
-  delay_ms?: number;
-  open_id?: string;
-}
-
-export class TikTokSandbox {
-  constructor(private readonly url: string) {}
-
-  call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    return sandboxRequest<T>(this.url, method, path, body);
-  }
-
-  /** A TikTok user who can then be picked on the consent page. */
-  async createCreator(settings: CreatorInput): Promise<string> {
-    return (await this.call<{ open_id: string }>('POST', 'creators', settings)).open_id;
-  }
-
-  /** The creator changed a setting on TikTok (e.g. made the account private). */
-  changeCreator(openId: string, settings: CreatorInput): Promise<unknown> {
-    return this.call('PATCH', `creators/${openId}`, settings);
-  }
-
-  /** The next matching TikTok requests fail this way. */
-  fail(fault: Fault): Promise<unknown> {
-    return this.call('POST', 'faults', fault);
-  }
-
-  clearFaults(): Promise<unknown> {
-    return this.call('DELETE', 'faults');
-  }
-
-  publish(publishId: string): Promise<ReceivedPublish> {
-    return this.call('GET', `publishes/${encodeURIComponent(publishId)}`);
-  }
-
-  async publishesOf(openId: string): Promise<(ReceivedPublish & { publish_id: string })[]> {
-    const { data } = await this.call<{ data: (ReceivedPublish & { publish_id: string })[] }>(
-      'GET',
-      'publishes',
-    );
-    return data.filter((p) => p.open_id === openId);
-  }
-
-  /** Every token TikTok issued to the creator, with its state. */
-  async tokens(openId: string): Promise<{ token: string; type: string; state: string }[]> {
-    return (
-      await this.call<{ data: { token: string; type: string; state: string }[] }>(
-        'GET',
-        `creators/${openId}/tokens`,
-      )
-    ).data;
+/** The sandbox's typed control API, plus what the journeys ask of it most. */
+export class TikTokSandbox extends SandboxControl {
+  /** Every publish TikTok received for a creator, newest first. */
+  async publishesOf(openId: string): Promise<SandboxPublish[]> {
+    return (await this.publishes()).filter((p) => p.open_id === openId);
   }
 }
 

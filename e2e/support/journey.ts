@@ -48,7 +48,7 @@ export async function connectTikTok(
   settings: CreatorInput & { nickname: string },
   shot?: (name: string) => Promise<void>,
 ): Promise<string> {
-  const openId = await tiktok.createCreator({
+  const { open_id: openId } = await tiktok.createCreator({
     username: settings.nickname.toLowerCase().replace(/\W+/g, '.'),
     ...settings,
   });

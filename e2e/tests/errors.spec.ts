@@ -43,7 +43,7 @@ test('the creator cannot post today: the form says so, and Try again works once 
 
   // A day later TikTok lets the creator post again. (Every access token has expired by then: the
   // API renews them without the user noticing.)
-  await tiktok.call('POST', 'clock', { advance_seconds: 24 * 3600 + 60 });
+  await tiktok.advanceClock(24 * 3600 + 60);
   await stop.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByTestId('creator-nickname')).toHaveText('Busy Bea');
   await expect(page.getByRole('button', { name: 'Video file' })).toBeVisible();
@@ -60,7 +60,7 @@ test('privacy no longer allowed (the account went private meanwhile): said at th
     private_account: false,
   });
   await fillForm(page, { privacy: 'Everyone', caption: 'For everyone' });
-  await tiktok.changeCreator(openId, { private_account: true });
+  await tiktok.updateCreator(openId, { private_account: true });
 
   await publishButton(page).click();
   await expect(page.getByText(/can't post with privacy “Everyone”/).first()).toBeVisible();
@@ -88,7 +88,7 @@ test('TikTok’s rate limit: says to wait, and Try again publishes the same form
 }) => {
   const openId = await readyToPublish(page, product, tiktok, { nickname: 'Rita Rapid' });
   const file = await fillForm(page, { caption: 'Rate limited once' });
-  await tiktok.fail({
+  await tiktok.addFault({
     endpoint: 'video_init',
     http_status: 429,
     error_code: 'rate_limit_exceeded',

@@ -49,8 +49,8 @@ test('Ctrl-C stops every part, and a second start keeps the session, the account
     await signIn(page, first.urls);
     // npm start seeded one creator; the consent page offers it.
     await connectTikTok(page, first.urls, sandbox, { nickname: 'Stella Stays' });
-    const creatorsBefore = await sandbox.call<{ data: unknown[] }>('GET', 'creators');
-    expect(creatorsBefore.data).toHaveLength(2);
+    const creatorsBefore = await sandbox.creators();
+    expect(creatorsBefore).toHaveLength(2);
   } finally {
     expect(await first.stop()).toBe('SIGINT');
   }
@@ -68,8 +68,8 @@ test('Ctrl-C stops every part, and a second start keeps the session, the account
     await page.goto(`${second.urls.web}/publish`);
     await page.getByText('Media library', { exact: true }).click();
     await expect(page.getByRole('radiogroup', { name: 'Media library' }).getByRole('radio')).toHaveCount(3);
-    const creatorsAfter = await sandbox.call<{ data: unknown[] }>('GET', 'creators');
-    expect(creatorsAfter.data).toHaveLength(2);
+    const creatorsAfter = await sandbox.creators();
+    expect(creatorsAfter).toHaveLength(2);
   } finally {
     await second.stop();
   }

@@ -203,7 +203,7 @@ describe('connecting TikTok accounts', () => {
   it('connecting the same TikTok account twice updates it and never duplicates it', async () => {
     const { open_id } = await creator({ nickname: 'Before' });
     const first = await connectViaOAuth(stack, alice, open_id);
-    await stack.sandbox(`/_sandbox/creators/${open_id}`, { method: 'PATCH', json: { nickname: 'After' } });
+    await stack.sandbox.updateCreator(open_id, { nickname: 'After' });
     const second = await connectViaOAuth(stack, alice, open_id);
     expect(second.accountId).toBe(first.accountId);
     const mine = (await accounts(alice)).filter((a) => a.open_id === open_id);

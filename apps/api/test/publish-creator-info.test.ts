@@ -74,10 +74,7 @@ describe('creator info', () => {
       private_account: false,
     });
     expect((await body(await creatorInfo(token, accountId))).data.comment_disabled).toBe(false);
-    await stack.sandbox(`/_sandbox/creators/${encodeURIComponent(openId)}`, {
-      method: 'PATCH',
-      json: { comment_disabled: true, private_account: true },
-    });
+    await stack.sandbox.updateCreator(openId, { comment_disabled: true, private_account: true });
     const json = await body(await creatorInfo(token, accountId));
     expect(json.data.comment_disabled).toBe(true);
     expect(json.data.privacy_level_options).not.toContain('PUBLIC_TO_EVERYONE');

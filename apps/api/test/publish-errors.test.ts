@@ -109,8 +109,9 @@ describe('publish errors', () => {
       expect(pending.data.publish_id).toEqual(expect.any(String));
 
       // The user removes the app in TikTok: every token of the grant dies, refresh included.
-      const tokens = (await stack.sandbox(`/_sandbox/creators/${encodeURIComponent(openId)}/tokens`)).data;
-      const access = tokens.find((t: any) => t.type === 'access' && t.state === 'active');
+      const tokens = await stack.sandbox.tokens(openId);
+      const access = tokens.find((t) => t.type === 'access' && t.state === 'active');
+      if (!access) throw new Error('the creator has no active access token');
       const revoked = await fetch(`${stack.sandboxUrl}/v2/oauth/revoke/`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -301,8 +302,8 @@ describe('publish errors', () => {
         tiktok_log_id: json.tiktok.logId,
       });
       // TikTok's 401 here is about scope, not the token: the tokens were not rotated.
-      const tokens = (await stack.sandbox(`/_sandbox/creators/${encodeURIComponent(openId)}/tokens`)).data;
-      expect(tokens.map((t: any) => t.state)).not.toContain('rotated');
+      const tokens = await stack.sandbox.tokens(openId);
+      expect(tokens.map((t) => t.state)).not.toContain('rotated');
     });
 
     it('rate_limit_exceeded for real: the 7th init in a minute gets 429 with Retry-After', async () => {

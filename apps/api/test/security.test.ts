@@ -184,22 +184,22 @@ describe('security', () => {
     // because our own record says it is about to expire.
     const { open_id: openId } = (await stack.call('/social-accounts', { token: alice }).then((r) => r.json()))
       .data[0];
-    await stack.sandbox('/_sandbox/clock', { json: { advance_seconds: 7201 } });
+    await stack.sandbox.advanceClock(7201);
     expect((await stack.call(`/tiktok/creator-info/${aliceAccount}`, { token: alice })).status).toBe(200);
-    await stack.sandbox('/_sandbox/faults', {
-      json: {
-        endpoint: 'creator_info',
-        http_status: 401,
-        error_code: 'access_token_invalid',
-        open_id: openId,
-      },
+    await stack.sandbox.addFault({
+      endpoint: 'creator_info',
+      http_status: 401,
+      error_code: 'access_token_invalid',
+      open_id: openId,
     });
     expect((await stack.call(`/tiktok/creator-info/${aliceAccount}`, { token: alice })).status).toBe(200);
     await expireAccessTokenLocally(stack, aliceAccount);
     expect((await stack.call(`/tiktok/creator-info/${aliceAccount}`, { token: alice })).status).toBe(200);
     // A TikTok refusal is logged with TikTok's code.
-    await stack.sandbox('/_sandbox/faults', {
-      json: { endpoint: 'creator_info', error_code: 'spam_risk_too_many_posts', open_id: openId },
+    await stack.sandbox.addFault({
+      endpoint: 'creator_info',
+      error_code: 'spam_risk_too_many_posts',
+      open_id: openId,
     });
     const refused = await stack.call(`/tiktok/creator-info/${aliceAccount}`, { token: alice });
     expect((await refused.json()).tiktok.code).toBe('spam_risk_too_many_posts');
@@ -219,9 +219,7 @@ describe('security', () => {
     expect(outcomeOf((await followCallback(partial)).location).code).toBe('OAUTH_STATE_INVALID');
 
     // A dead authorization, then reconnection.
-    await stack.sandbox('/_sandbox/faults', {
-      json: { endpoint: 'token', error_code: 'invalid_grant', open_id: openId },
-    });
+    await stack.sandbox.addFault({ endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
     await expireAccessTokenLocally(stack, aliceAccount);
     const dead = await stack.call(`/tiktok/creator-info/${aliceAccount}`, { token: alice });
     expect((await dead.json()).code).toBe('ACCOUNT_RECONNECT_REQUIRED');
@@ -255,10 +253,8 @@ describe('security', () => {
   });
 
   it('no TikTok token, client secret, encryption key, OAuth code or bearer token appears in any response or log line', async () => {
-    const { data: creators } = await stack.sandbox('/_sandbox/creators');
-    const tiktokTokens = (
-      await Promise.all((creators as { open_id: string }[]).map((c) => sandboxTokens(stack, c.open_id)))
-    )
+    const creators = await stack.sandbox.creators();
+    const tiktokTokens = (await Promise.all(creators.map((c) => sandboxTokens(stack, c.open_id))))
       .flat()
       .map((t) => t.token);
     expect(tiktokTokens.length).toBeGreaterThanOrEqual(12);

@@ -21,7 +21,7 @@ describe('TikTok tokens', () => {
   });
   afterAll(() => stack?.close());
   afterEach(async () => {
-    await stack.sandbox('/_sandbox/faults', { method: 'DELETE' });
+    await stack.sandbox.clearFaults();
   });
 
   let n = 0;
@@ -29,8 +29,7 @@ describe('TikTok tokens', () => {
   const account = () => connectedAccount(stack, 'dev|alice', { nickname: `Creator ${++n}` });
   const creatorInfo = (token: string, accountId: string) =>
     stack.call(`/tiktok/creator-info/${accountId}`, { token });
-  const advanceTikTokClock = (seconds: number) =>
-    stack.sandbox('/_sandbox/clock', { json: { advance_seconds: seconds } });
+  const advanceTikTokClock = (seconds: number) => stack.sandbox.advanceClock(seconds);
   const byType = async (openId: string, type: 'access' | 'refresh') =>
     (await sandboxTokens(stack, openId)).filter((t) => t.type === type).map((t) => t.state);
   const listed = async (token: string, accountId: string) =>
@@ -84,13 +83,11 @@ describe('TikTok tokens', () => {
 
   it('a creator-info request TikTok answers with access_token_invalid succeeds after exactly one refresh', async () => {
     const { token, accountId, openId } = await account();
-    await stack.sandbox('/_sandbox/faults', {
-      json: {
-        endpoint: 'creator_info',
-        http_status: 401,
-        error_code: 'access_token_invalid',
-        open_id: openId,
-      },
+    await stack.sandbox.addFault({
+      endpoint: 'creator_info',
+      http_status: 401,
+      error_code: 'access_token_invalid',
+      open_id: openId,
     });
     const res = await creatorInfo(token, accountId);
     expect(res.status, await res.clone().text()).toBe(200);
@@ -185,9 +182,7 @@ describe('TikTok tokens', () => {
 
   it('a refresh token TikTok refuses with invalid_grant marks the account reconnect_required', async () => {
     const { token, accountId, openId } = await account();
-    await stack.sandbox('/_sandbox/faults', {
-      json: { endpoint: 'token', error_code: 'invalid_grant', open_id: openId },
-    });
+    await stack.sandbox.addFault({ endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
     await expireAccessTokenLocally(stack, accountId);
     const res = await creatorInfo(token, accountId);
     const body = await res.json();
@@ -199,7 +194,7 @@ describe('TikTok tokens', () => {
 
   it('a refresh that fails on the way (TikTok down) does not lose the account: the next request works', async () => {
     const { token, accountId, openId } = await account();
-    await stack.sandbox('/_sandbox/faults', { json: { endpoint: 'token', reset: true, open_id: openId } });
+    await stack.sandbox.addFault({ endpoint: 'token', reset: true, open_id: openId });
     await expireAccessTokenLocally(stack, accountId);
     const failed = await creatorInfo(token, accountId);
     expect(failed.status).toBe(500);
@@ -218,9 +213,7 @@ describe('TikTok tokens', () => {
 
   it('a reconnect_required account can still be disconnected', async () => {
     const { token, accountId, openId } = await account();
-    await stack.sandbox('/_sandbox/faults', {
-      json: { endpoint: 'token', error_code: 'invalid_grant', open_id: openId },
-    });
+    await stack.sandbox.addFault({ endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
     await expireAccessTokenLocally(stack, accountId);
     expect((await creatorInfo(token, accountId)).status).toBe(404);
     const res = await stack.call(`/social-accounts/${accountId}`, { method: 'DELETE', token });

@@ -9,6 +9,11 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserCommand } from 'vitest/node';
+import type {
+  SandboxConsentInput,
+  SandboxCreatorUpdate,
+  SandboxFaultInput,
+} from '@cliprelay/tiktok-sandbox/control';
 import type { TestCreator, TestSignIn } from './context.ts';
 import { runningStack, stackHolder, testUsers } from './stack-global.ts';
 
@@ -34,17 +39,39 @@ const connectTikTokAccount: BrowserCommand<[accessToken: string, creator?: TestC
   return { accountId, openId: open_id };
 };
 
-const sandbox: BrowserCommand<[path: string, body?: unknown]> = async (_ctx, path, body) =>
-  (await devStack()).sandboxControl(runningStack(), path, body);
+/** What TikTok (the sandbox) received for one publish. */
+const sandboxPublish: BrowserCommand<[publishId: string]> = async (_ctx, publishId) =>
+  (await devStack()).sandboxControl(runningStack()).publish(publishId);
 
-/** PATCH or DELETE on the sandbox's control API: change a creator's settings, drop queued faults. */
-const sandboxChange: BrowserCommand<[method: 'PATCH' | 'DELETE', path: string, body?: unknown]> = async (
+/** Every publish TikTok (the sandbox) received, newest first. */
+const sandboxPublishes: BrowserCommand<[]> = async () =>
+  (await devStack()).sandboxControl(runningStack()).publishes();
+
+/** What TikTok's consent page would redirect to (the sandbox's consent route). */
+const sandboxConsent: BrowserCommand<[input: SandboxConsentInput]> = async (_ctx, input) =>
+  (await devStack()).sandboxControl(runningStack()).consent(input);
+
+/** A TikTok user in the sandbox, as given (not made private). */
+const createSandboxCreator: BrowserCommand<[input: TestCreator]> = async (_ctx, input) =>
+  (await devStack()).sandboxControl(runningStack()).createCreator(input);
+
+/** The next matching TikTok requests fail this way (the sandbox's faults). */
+const addSandboxFault: BrowserCommand<[fault: SandboxFaultInput]> = async (_ctx, fault) => {
+  await (await devStack()).sandboxControl(runningStack()).addFault(fault);
+};
+
+/** Drops every queued sandbox fault. */
+const clearSandboxFaults: BrowserCommand<[]> = async () => {
+  await (await devStack()).sandboxControl(runningStack()).clearFaults();
+};
+
+/** The creator changed a setting on TikTok (e.g. made the account private). */
+const updateSandboxCreator: BrowserCommand<[openId: string, changes: SandboxCreatorUpdate]> = async (
   _ctx,
-  method,
-  path,
-  body,
+  openId,
+  changes,
 ) => {
-  await (await devStack()).sandboxRequest(runningStack().sandbox.url, method, path, body);
+  await (await devStack()).sandboxControl(runningStack()).updateCreator(openId, changes);
 };
 
 const addMediaLibrary: BrowserCommand<[accessToken: string]> = async (_ctx, accessToken) =>
@@ -104,8 +131,13 @@ const restoreNetwork: BrowserCommand<[]> = async (ctx) => {
 export const commands = {
   signInFreshUser,
   connectTikTokAccount,
-  sandbox,
-  sandboxChange,
+  sandboxPublish,
+  sandboxPublishes,
+  sandboxConsent,
+  createSandboxCreator,
+  addSandboxFault,
+  clearSandboxFaults,
+  updateSandboxCreator,
   addMediaLibrary,
   throttleUpload,
   failNetwork,

@@ -3,18 +3,17 @@
  * side (src/testing): what the global setup provides and what each browser command takes and gives.
  */
 
+import type {
+  SandboxConsentInput,
+  SandboxCreator,
+  SandboxCreatorInput,
+  SandboxPublish,
+  SandboxCreatorUpdate,
+  SandboxFaultInput,
+} from '@cliprelay/tiktok-sandbox/control';
+
 /** A sandbox creator's settings (the sandbox's POST /_sandbox/creators body). */
-export interface TestCreator {
-  username?: string;
-  nickname?: string;
-  private_account?: boolean;
-  comment_disabled?: boolean;
-  duet_disabled?: boolean;
-  stitch_disabled?: boolean;
-  max_video_post_duration_sec?: number;
-  banned?: boolean;
-  posts_today?: number;
-}
+export type TestCreator = SandboxCreatorInput;
 
 /** A dev user's real sign-in: the token response of the identity provider. */
 export interface TestSignIn {
@@ -43,8 +42,13 @@ declare module '@vitest/browser/context' {
       accessToken: string,
       creator?: TestCreator,
     ) => Promise<{ accountId: string; openId: string }>;
-    sandbox: <T = unknown>(path: string, body?: unknown) => Promise<T>;
-    sandboxChange: (method: 'PATCH' | 'DELETE', path: string, body?: unknown) => Promise<void>;
+    sandboxPublish: (publishId: string) => Promise<SandboxPublish>;
+    sandboxPublishes: () => Promise<SandboxPublish[]>;
+    sandboxConsent: (input: SandboxConsentInput) => Promise<{ redirect_to: string }>;
+    createSandboxCreator: (input: TestCreator) => Promise<SandboxCreator>;
+    addSandboxFault: (fault: SandboxFaultInput) => Promise<void>;
+    clearSandboxFaults: () => Promise<void>;
+    updateSandboxCreator: (openId: string, changes: SandboxCreatorUpdate) => Promise<void>;
     addMediaLibrary: (accessToken: string) => Promise<number>;
     throttleUpload: (bytesPerSecond: number | null) => Promise<void>;
     failNetwork: (urlPart: string, times?: number) => Promise<void>;

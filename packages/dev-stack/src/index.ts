@@ -21,5 +21,4 @@ export {
   type RunningWebHost,
   type WebAppConfig,
 } from './web-app.ts';
-export { sandboxRequest } from './sandbox-control.ts';
 export { signIn, sandboxControl, createCreator, connectAccount, addSampleMedia } from './seed.ts';

@@ -4,9 +4,8 @@
  * the sample videos into a user's media library.
  */
 import { headlessLogin, type HeadlessLoginTokens } from '@cliprelay/dev-identity';
-import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
+import { SandboxControl, type SandboxCreator, type SandboxCreatorInput } from '@cliprelay/tiktok-sandbox';
 import { sampleVideos } from './media-host.ts';
-import { sandboxRequest } from './sandbox-control.ts';
 import type { RunningDevStack } from './stack.ts';
 
 /** A real sign-in of a dev user at the stack's identity provider (code + PKCE), as the SPA does it. */
@@ -18,21 +17,17 @@ export function signIn(stack: RunningDevStack, sub: string): Promise<HeadlessLog
   });
 }
 
-/** GET (no body) or POST (a body) on the sandbox's control API (`/_sandbox/...`); its JSON. */
-export function sandboxControl<T = unknown>(
-  stack: RunningDevStack,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  return sandboxRequest<T>(stack.sandbox.url, body === undefined ? 'GET' : 'POST', path, body);
+/** The typed control API of the stack's TikTok sandbox. */
+export function sandboxControl(stack: RunningDevStack): SandboxControl {
+  return new SandboxControl(stack.sandbox.url);
 }
 
 /** A sandbox creator; private by default, because an unaudited app may only post to those. */
 export function createCreator(
   stack: RunningDevStack,
-  input: CreatorInput = {},
-): Promise<{ open_id: string }> {
-  return sandboxControl(stack, 'creators', { private_account: true, ...input });
+  input: SandboxCreatorInput = {},
+): Promise<SandboxCreator> {
+  return sandboxControl(stack).createCreator({ private_account: true, ...input });
 }
 
 /**
@@ -51,7 +46,7 @@ export async function connectAccount(
   });
   if (!res.ok) throw new Error(`POST /tiktok/connect: HTTP ${res.status} ${await res.text()}`);
   const { data } = (await res.json()) as { data: { authorizeUrl: string } };
-  const consent = await sandboxControl<{ redirect_to: string }>(stack, 'consent', {
+  const consent = await sandboxControl(stack).consent({
     authorize_url: data.authorizeUrl,
     open_id: openId,
     approve: true,

@@ -60,8 +60,8 @@ export function publishView(ctx: SandboxContext, p: Publish) {
   };
 }
 
-const tokenIssueSchema = z.object({ scope: z.string().optional() }).strict();
-const consentSchema = z
+export const tokenIssueSchema = z.object({ scope: z.string().optional() }).strict();
+export const consentSchema = z
   .object({
     authorize_url: z.string().min(1),
     open_id: z.string().optional(),
@@ -69,7 +69,7 @@ const consentSchema = z
     scopes: z.array(z.string()).optional(),
   })
   .strict();
-const faultSchema = z
+export const faultSchema = z
   .object({
     endpoint: z.enum(FAULT_ENDPOINTS),
     http_status: z.number().int().min(100).max(599).optional(),
@@ -81,7 +81,7 @@ const faultSchema = z
     open_id: z.string().optional(),
   })
   .strict();
-const clockSchema = z.object({ advance_seconds: z.number().finite() }).strict();
+export const clockSchema = z.object({ advance_seconds: z.number().finite() }).strict();
 
 /** Dashboard forms post urlencoded; turn their strings into the JSON types. */
 function creatorFromForm(body: Record<string, unknown>): Record<string, unknown> {

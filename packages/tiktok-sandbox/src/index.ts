@@ -6,3 +6,15 @@ export {
   type SandboxOptionsInput,
   type CreatorInput,
 } from './options.ts';
+export {
+  SandboxControl,
+  SandboxControlError,
+  type SandboxCreator,
+  type SandboxCreatorInput,
+  type SandboxCreatorUpdate,
+  type SandboxPublish,
+  type SandboxFault,
+  type SandboxFaultInput,
+  type SandboxToken,
+  type SandboxTokenResponse,
+} from './control-client.ts';

@@ -138,7 +138,18 @@ export function decideConsent(
 }
 
 /** Issues an access + refresh pair for a grant and answers TikTok's flat token body (§7.2). */
-export function issueTokens(ctx: SandboxContext, grant: Grant): Record<string, unknown> {
+/** TikTok's token response (tiktok-api.md §1.3). */
+export interface TokenResponse {
+  access_token: string;
+  expires_in: number;
+  open_id: string;
+  refresh_expires_in: number;
+  refresh_token: string;
+  scope: string;
+  token_type: 'Bearer';
+}
+
+export function issueTokens(ctx: SandboxContext, grant: Grant): TokenResponse {
   const now = ctx.clock.now();
   const access: TokenRecord = {
     token: ids.accessToken(),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SandboxToken } from '@cliprelay/tiktok-sandbox';
 import type { Stack } from './stack.ts';
 
 /**
@@ -21,15 +22,13 @@ export async function consent(
   openId: string,
   opts: { approve?: boolean; scopes?: string[] } = {},
 ): Promise<URL> {
-  const { redirect_to } = await stack.sandbox('/_sandbox/consent', {
-    json: {
-      authorize_url: authorizeUrl.toString(),
-      open_id: openId,
-      approve: opts.approve ?? true,
-      ...(opts.scopes ? { scopes: opts.scopes } : {}),
-    },
+  const { redirect_to } = await stack.sandbox.consent({
+    authorize_url: authorizeUrl.toString(),
+    open_id: openId,
+    approve: opts.approve ?? true,
+    ...(opts.scopes ? { scopes: opts.scopes } : {}),
   });
-  return new URL(redirect_to as string);
+  return new URL(redirect_to);
 }
 
 /** The browser arriving at our callback: its status and where it is sent next. */
@@ -52,10 +51,6 @@ export function stateHash(authorizeUrl: URL): string {
 }
 
 /** Every token the sandbox issued to a creator, with its state. */
-export async function sandboxTokens(
-  stack: Stack,
-  openId: string,
-): Promise<{ token: string; type: 'access' | 'refresh'; state: string; scope: string }[]> {
-  const { data } = await stack.sandbox(`/_sandbox/creators/${encodeURIComponent(openId)}/tokens`);
-  return data;
+export function sandboxTokens(stack: Stack, openId: string): Promise<SandboxToken[]> {
+  return stack.sandbox.tokens(openId);
 }

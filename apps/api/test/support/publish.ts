@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { SandboxFault, SandboxFaultInput, SandboxPublish } from '@cliprelay/tiktok-sandbox';
 import type { Stack } from './stack.ts';
 
 export async function body(res: Response): Promise<any> {
@@ -105,22 +106,21 @@ export async function waitForStatus(
 }
 
 /** What TikTok (the sandbox) received for a publish. */
-export function sandboxPublish(stack: Stack, publishId: string): Promise<any> {
-  return stack.sandbox(`/_sandbox/publishes/${encodeURIComponent(publishId)}`);
+export function sandboxPublish(stack: Stack, publishId: string): Promise<SandboxPublish> {
+  return stack.sandbox.publish(publishId);
 }
 
 /** Every publish TikTok (the sandbox) has for a creator. */
-export async function sandboxPublishesOf(stack: Stack, openId: string): Promise<any[]> {
-  const { data } = await stack.sandbox('/_sandbox/publishes');
-  return (data as any[]).filter((p) => p.open_id === openId);
+export async function sandboxPublishesOf(stack: Stack, openId: string): Promise<SandboxPublish[]> {
+  return (await stack.sandbox.publishes()).filter((p) => p.open_id === openId);
 }
 
 /** Queues a sandbox fault; give `open_id` so that other tests sharing the sandbox are not hit. */
 export function addFault(
   stack: Stack,
-  fault: { endpoint: string; open_id: string } & Record<string, unknown>,
-): Promise<any> {
-  return stack.sandbox('/_sandbox/faults', { json: fault });
+  fault: SandboxFaultInput & { open_id: string },
+): Promise<SandboxFault> {
+  return stack.sandbox.addFault(fault);
 }
 
 /** The files in the API's upload temp dir (a dir that does not exist yet holds none). */

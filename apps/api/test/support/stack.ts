@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { freePort } from '@cliprelay/test-kit/ports';
 import { createTestDatabase } from '@cliprelay/test-kit/postgres';
 import { type DevIdentityOptions, headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
-import { startSandbox, type SandboxOptionsInput } from '@cliprelay/tiktok-sandbox';
+import { SandboxControl, startSandbox, type SandboxOptionsInput } from '@cliprelay/tiktok-sandbox';
 import { startApi, type RunningApi } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 
@@ -59,8 +59,8 @@ export interface Stack {
       headers?: Record<string, string>;
     },
   ): Promise<JsonResponse>;
-  /** fetch against the sandbox's control API (/_sandbox/...). */
-  sandbox(path: string, init?: { method?: string; json?: unknown }): Promise<any>;
+  /** The sandbox's control API (/_sandbox/...), typed. */
+  sandbox: SandboxControl;
   close(): Promise<void>;
 }
 
@@ -159,16 +159,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         }
         return fetch(`${apiUrl}${path}`, { method: init.method ?? 'GET', headers, body, redirect: 'manual' });
       },
-      async sandbox(path, init = {}) {
-        const res = await fetch(`${sandbox.url}${path}`, {
-          method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
-          headers: init.json === undefined ? {} : { 'content-type': 'application/json' },
-          body: init.json === undefined ? undefined : JSON.stringify(init.json),
-        });
-        const text = await res.text();
-        if (!res.ok) throw new Error(`sandbox ${path}: HTTP ${res.status} ${text}`);
-        return text ? JSON.parse(text) : undefined;
-      },
+      sandbox: new SandboxControl(sandbox.url),
       close: closeAll,
     };
   } catch (err) {

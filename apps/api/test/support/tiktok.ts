@@ -1,9 +1,9 @@
-import type { CreatorInput } from '@cliprelay/tiktok-sandbox';
+import type { SandboxCreator, SandboxCreatorInput } from '@cliprelay/tiktok-sandbox';
 import type { Stack } from './stack.ts';
 
 /** A sandbox creator (private by default, as an unaudited app needs). */
-export async function createCreator(stack: Stack, input: CreatorInput = {}): Promise<{ open_id: string }> {
-  return stack.sandbox('/_sandbox/creators', { json: { private_account: true, ...input } });
+export function createCreator(stack: Stack, input: SandboxCreatorInput = {}): Promise<SandboxCreator> {
+  return stack.sandbox.createCreator({ private_account: true, ...input });
 }
 
 /**
@@ -26,8 +26,10 @@ export async function connectViaOAuth(
     u.searchParams.set('scope', opts.scopes);
     authorizeUrl = u.toString();
   }
-  const consent = await stack.sandbox('/_sandbox/consent', {
-    json: { authorize_url: authorizeUrl, open_id: openId, approve: opts.approve ?? true },
+  const consent = await stack.sandbox.consent({
+    authorize_url: authorizeUrl,
+    open_id: openId,
+    approve: opts.approve ?? true,
   });
   const callback = await fetch(consent.redirect_to, { redirect: 'manual' });
   const location = new URL(callback.headers.get('location') ?? 'http://missing/');
@@ -38,7 +40,7 @@ export async function connectViaOAuth(
 export async function connectedAccount(
   stack: Stack,
   sub: string,
-  creator: CreatorInput = {},
+  creator: SandboxCreatorInput = {},
 ): Promise<{ token: string; accountId: string; openId: string }> {
   const token = await stack.tokenFor(sub);
   const { open_id } = await createCreator(stack, creator);

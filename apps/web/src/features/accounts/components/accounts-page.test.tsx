@@ -20,12 +20,12 @@ const listed = (session: TestSession) => apiAs<SocialAccount[]>(session, '/socia
  * reconnect_required.
  */
 async function breakConnection(session: TestSession, accountId: string, openId: string) {
-  await commands.sandbox('faults', {
+  await commands.addSandboxFault({
     endpoint: 'creator_info',
     error_code: 'access_token_invalid',
     open_id: openId,
   });
-  await commands.sandbox('faults', { endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
+  await commands.addSandboxFault({ endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
   const refused = await apiAs(session, `/tiktok/creator-info/${accountId}`).then(
     () => 'answered',
     (error: unknown) => String(error),
@@ -39,7 +39,7 @@ async function breakConnection(session: TestSession, accountId: string, openId: 
  * creator, then let TikTok's redirect reach our API's callback (which stores the account).
  */
 async function approveOnTikTok(authorizeUrl: string, openId: string) {
-  const { redirect_to } = await commands.sandbox<{ redirect_to: string }>('consent', {
+  const { redirect_to } = await commands.sandboxConsent({
     authorize_url: authorizeUrl,
     open_id: openId,
     approve: true,
@@ -131,13 +131,11 @@ describe('accounts screen', () => {
 
   it('with no account, says so and connects the first one through TikTok', async () => {
     const session = await signInFreshUser();
-    const { openId } = await commands
-      .sandbox<{ open_id: string }>('creators', {
-        private_account: true,
-        nickname: 'Nia Night',
-        username: 'nia.night',
-      })
-      .then(({ open_id }) => ({ openId: open_id }));
+    const { open_id: openId } = await commands.createSandboxCreator({
+      private_account: true,
+      nickname: 'Nia Night',
+      username: 'nia.night',
+    });
 
     const first = renderApp('/accounts', { session });
     await expect

@@ -38,9 +38,7 @@ async function settledAtTikTok(publishId: string): Promise<string> {
   await expect
     .poll(
       async () => {
-        ({ status } = await commands.sandbox<{ status: string }>(
-          `publishes/${encodeURIComponent(publishId)}`,
-        ));
+        ({ status } = await commands.sandboxPublish(publishId));
         return status;
       },
       { timeout: 10_000, interval: 100 },
@@ -87,9 +85,7 @@ describe('history screen', () => {
     // The post id comes after TikTok's review, a few seconds after "published".
     const link = row.getByRole('link', { name: /View on TikTok/ });
     await expect.element(link, { timeout: 30_000 }).toBeVisible();
-    const { post_ids } = await commands.sandbox<{ post_ids: string[] }>(
-      `publishes/${encodeURIComponent(publish_id)}`,
-    );
+    const { post_ids } = await commands.sandboxPublish(publish_id);
     expect(link.element().getAttribute('href')).toBe(
       `https://www.tiktok.com/@mia.moves/video/${post_ids[0] ?? 'missing'}`,
     );
@@ -99,7 +95,7 @@ describe('history screen', () => {
     const { session, accountId, openId } = await userWithAccount();
 
     // Oldest: TikTok's processing fails it (its fail_reason), the way a too-small video would.
-    await commands.sandbox('faults', {
+    await commands.addSandboxFault({
       endpoint: 'processing',
       error_code: 'picture_size_check_failed',
       open_id: openId,

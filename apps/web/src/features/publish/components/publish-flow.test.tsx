@@ -5,6 +5,7 @@
  */
 import { describeTikTokError } from '@cliprelay/contract';
 import { commands, page } from '@vitest/browser/context';
+import type { SandboxPublish } from '@cliprelay/tiktok-sandbox/control';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   brokenMp4,
@@ -18,13 +19,6 @@ import {
 import { apiAs } from '../../../testing/render-app.tsx';
 import { screenshotBoth } from '../../../testing/screenshots.ts';
 
-interface SandboxPublish {
-  status: string;
-  received_bytes: number;
-  sha256: string | null;
-  post_info: { title?: string; privacy_level?: string };
-}
-
 const progressBar = () => page.getByRole('progressbar', { name: 'Upload progress' });
 const errorAlert = () => page.getByRole('alert');
 const liveStatus = () => page.getByTestId('live-status');
@@ -37,13 +31,12 @@ async function sha256Hex(file: Blob): Promise<string> {
 /** What the sandbox (TikTok) holds for the publish id the success screen shows. */
 async function receivedByTikTok(): Promise<SandboxPublish & { publishId: string }> {
   const publishId = page.getByTestId('publish-id').element().textContent ?? '';
-  return { publishId, ...(await commands.sandbox<SandboxPublish>(`publishes/${publishId}`)) };
+  return { publishId, ...(await commands.sandboxPublish(publishId)) };
 }
 
 /** Every publish the sandbox (TikTok) received for one creator. */
 async function publishesAtTikTok(openId: string) {
-  const { data } = await commands.sandbox<{ data: { open_id: string }[] }>('publishes');
-  return data.filter((p) => p.open_id === openId);
+  return (await commands.sandboxPublishes()).filter((p) => p.open_id === openId);
 }
 
 afterEach(async () => {
@@ -61,7 +54,7 @@ describe('publishing a video from the device', () => {
       const file = await fillForm({ privacy: 'Everyone', caption: 'Morning walk #city' });
       // A slow uplink, and TikTok slow to take the chunks: every phase stays on screen long enough to see.
       await commands.throttleUpload(12_000);
-      await commands.sandbox('faults', { endpoint: 'upload', delay_ms: 1500 });
+      await commands.addSandboxFault({ endpoint: 'upload', delay_ms: 1500 });
 
       await publishButton().click();
       await expect.element(publishButton()).toBeDisabled();
@@ -175,7 +168,7 @@ describe('publishing from the media library', () => {
     await page.getByText('Media library', { exact: true }).click();
     await page.getByRole('radiogroup', { name: 'Media library' }).getByText('Sunset timelapse').click();
     await choosePrivacy('Followers');
-    await commands.sandbox('faults', { endpoint: 'video_init', delay_ms: 1200 });
+    await commands.addSandboxFault({ endpoint: 'video_init', delay_ms: 1200 });
 
     await publishButton().click();
     await expect.element(page.getByText('Submitting to TikTok…')).toBeVisible();
@@ -210,7 +203,7 @@ describe('errors, each with its way forward', () => {
     const { openId } = await openPublish();
     await formLoaded();
     const file = await fillForm({ caption: 'Busy day' });
-    await commands.sandbox('faults', {
+    await commands.addSandboxFault({
       endpoint: 'video_init',
       http_status: 429,
       error_code: 'rate_limit_exceeded',
@@ -225,7 +218,7 @@ describe('errors, each with its way forward', () => {
     await screenshotBoth('publish-error-rate-limit');
 
     // TikTok's window passes; Try again with the same file.
-    await commands.sandboxChange('DELETE', 'faults');
+    await commands.clearSandboxFaults();
     await errorAlert().getByRole('button', { name: 'Try again' }).click();
     await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
     expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
@@ -248,7 +241,7 @@ describe('errors, each with its way forward', () => {
     const { openId } = await openPublish();
     await formLoaded();
     await fillForm();
-    await commands.sandbox('faults', {
+    await commands.addSandboxFault({
       endpoint: 'video_init',
       http_status: 500,
       error_code: 'internal_error',
@@ -260,7 +253,7 @@ describe('errors, each with its way forward', () => {
       .element(errorAlert().getByRole('button', { name: 'Try again' }), { timeout: 60_000 })
       .toBeVisible();
     await screenshotBoth('publish-error-tiktok-down');
-    await commands.sandboxChange('DELETE', 'faults');
+    await commands.clearSandboxFaults();
     await errorAlert().getByRole('button', { name: 'Try again' }).click();
     await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
   });
@@ -269,7 +262,7 @@ describe('errors, each with its way forward', () => {
     const { openId } = await openPublish({ private_account: false });
     await formLoaded();
     await fillForm({ privacy: 'Everyone' });
-    await commands.sandboxChange('PATCH', `creators/${openId}`, { private_account: true });
+    await commands.updateSandboxCreator(openId, { private_account: true });
     await publishButton().click();
     // Inline, at the field, in the form's words (not TikTok's codes); the form stays filled.
     const fieldError = page.getByText(/can't post with privacy “Everyone”/).first();
@@ -301,7 +294,7 @@ describe('errors, each with its way forward', () => {
     const { openId } = await openPublish();
     await formLoaded();
     await fillForm();
-    await commands.sandbox('faults', {
+    await commands.addSandboxFault({
       endpoint: 'video_init',
       http_status: httpStatus,
       error_code: code,
@@ -333,13 +326,13 @@ describe('errors, each with its way forward', () => {
     const { openId } = await openPublish();
     await formLoaded();
     await fillForm();
-    await commands.sandbox('faults', {
+    await commands.addSandboxFault({
       endpoint: 'video_init',
       http_status: 401,
       error_code: 'access_token_invalid',
       open_id: openId,
     });
-    await commands.sandbox('faults', { endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
+    await commands.addSandboxFault({ endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
     await publishButton().click();
     await expect.element(errorAlert(), { timeout: 20_000 }).toHaveTextContent(/reconnect/i);
     await expect

@@ -37,7 +37,7 @@ describe('creator info', () => {
       username: 'mia.moves',
     });
     // TikTok answers creator info slowly: the skeleton shows meanwhile.
-    await commands.sandbox('faults', { endpoint: 'creator_info', delay_ms: 1500, open_id: openId });
+    await commands.addSandboxFault({ endpoint: 'creator_info', delay_ms: 1500, open_id: openId });
     renderApp('/publish', { session });
 
     const skeleton = page.getByLabelText('Loading what this account can post');
@@ -73,7 +73,7 @@ describe('creator info', () => {
     const { openId } = await openPublish();
     await formLoaded();
     // Were creator info fetched again, this fault would stop the form.
-    await commands.sandbox('faults', {
+    await commands.addSandboxFault({
       endpoint: 'creator_info',
       error_code: 'spam_risk_user_banned_from_posting',
       open_id: openId,
