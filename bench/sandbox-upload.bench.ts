@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { SandboxControl } from '@cliprelay/tiktok-sandbox/control';
 
 const SIZE = Number(process.env.BENCH_SIZE_MB ?? 1024) * 1024 * 1024;
 const CHUNK = 10_000_000;
@@ -40,20 +41,9 @@ async function main(): Promise<void> {
   });
   try {
     const idleRss = await peakRssMiB(child.pid!);
-    const creator = await json<{ open_id: string }>(
-      await fetch(`${url}/_sandbox/creators`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ private_account: true, max_video_post_duration_sec: 600 }),
-      }),
-    );
-    const tokens = await json<{ access_token: string }>(
-      await fetch(`${url}/_sandbox/creators/${creator.open_id}/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      }),
-    );
+    const tiktok = new SandboxControl(url);
+    const creator = await tiktok.createCreator({ private_account: true, max_video_post_duration_sec: 600 });
+    const tokens = await tiktok.issueTokens(creator.open_id);
     const count = Math.floor(SIZE / CHUNK);
     const init = await json<{ data: { publish_id: string; upload_url: string } }>(
       await fetch(`${url}/v2/post/publish/video/init/`, {
@@ -89,9 +79,7 @@ async function main(): Promise<void> {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const peak = await peakRssMiB(child.pid!);
-    const received = await json<{ received_bytes: number; sha256: string }>(
-      await fetch(`${url}/_sandbox/publishes/${encodeURIComponent(init.data.publish_id)}`),
-    );
+    const received = await tiktok.publish(init.data.publish_id);
     if (received.received_bytes !== SIZE)
       throw new Error(`sandbox received ${received.received_bytes} of ${SIZE}`);
     const mib = SIZE / 1024 / 1024;

@@ -4,7 +4,7 @@
  * the sample videos into a user's media library.
  */
 import { headlessLogin, type HeadlessLoginTokens } from '@cliprelay/dev-identity';
-import { SandboxControl, type SandboxCreator, type SandboxCreatorInput } from '@cliprelay/tiktok-sandbox';
+import type { SandboxControl, SandboxCreator, SandboxCreatorInput } from '@cliprelay/tiktok-sandbox';
 import { sampleVideos } from './media-host.ts';
 import type { RunningDevStack } from './stack.ts';
 
@@ -19,7 +19,7 @@ export function signIn(stack: RunningDevStack, sub: string): Promise<HeadlessLog
 
 /** The typed control API of the stack's TikTok sandbox. */
 export function sandboxControl(stack: RunningDevStack): SandboxControl {
-  return new SandboxControl(stack.sandbox.url);
+  return stack.sandbox.control;
 }
 
 /** A sandbox creator; private by default, because an unaudited app may only post to those. */

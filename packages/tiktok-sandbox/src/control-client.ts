@@ -15,30 +15,33 @@ import type {
   faultSchema,
   publishView,
   tokenIssueSchema,
+  tokenView,
 } from './control.ts';
 import type { TokenResponse } from './oauth.ts';
-import type { CreatorInput } from './options.ts';
-import type { Fault, TokenState } from './state.ts';
+import type { creatorInputSchema } from './options.ts';
+import type { Fault } from './state.ts';
 
+/** A creator as the control API shows it (`GET /_sandbox/creators`, and the answer to changes). */
 export type SandboxCreator = ReturnType<typeof creatorView>;
+/** What TikTok received for one publish (`GET /_sandbox/publishes/:publish_id`). */
 export type SandboxPublish = ReturnType<typeof publishView>;
+/** One issued access or refresh token and its state now (`GET /_sandbox/creators/:open_id/tokens`). */
+export type SandboxToken = ReturnType<typeof tokenView>;
+/** A queued failure (`GET /_sandbox/faults`). */
 export type SandboxFault = Fault;
 export type SandboxFaultInput = z.input<typeof faultSchema>;
 export type SandboxConsentInput = z.input<typeof consentSchema>;
+export interface SandboxConsentResult {
+  /** The redirect URI with `code`, `scopes`, `state`, or `error`, `error_description`, `state`. */
+  redirect_to: string;
+}
 export type SandboxTokenIssueInput = z.input<typeof tokenIssueSchema>;
 export type SandboxClockInput = z.input<typeof clockSchema>;
-export type SandboxCreatorInput = Partial<CreatorInput>;
+/** The body of `POST /_sandbox/creators`: every field optional. */
+export type SandboxCreatorInput = z.input<typeof creatorInputSchema>;
+/** The body of `PATCH /_sandbox/creators/:open_id`: `open_id` and `posts_today` do not change. */
 export type SandboxCreatorUpdate = Omit<SandboxCreatorInput, 'open_id' | 'posts_today'>;
 export type SandboxTokenResponse = TokenResponse;
-
-export interface SandboxToken {
-  token: string;
-  type: 'access' | 'refresh';
-  state: TokenState;
-  scope: string;
-  issued_at: string;
-  expires_at: string;
-}
 
 /** A control call the sandbox refused: its HTTP status and its `error` message. */
 export class SandboxControlError extends Error {
@@ -57,7 +60,7 @@ export class SandboxControl {
   /** `baseUrl`: the sandbox's URL, e.g. http://127.0.0.1:4010 (no trailing slash needed). */
   constructor(readonly baseUrl: string) {}
 
-  /** Empties creators, tokens, publishes and faults; resets the clock offset. */
+  /** Forgets creators, tokens, publishes and faults; resets the clock. */
   async reset(): Promise<void> {
     await this.call('POST', 'reset');
   }
@@ -76,8 +79,8 @@ export class SandboxControl {
 
   /** Every access and refresh token issued to the creator, with its state now. */
   async tokens(openId: string): Promise<SandboxToken[]> {
-    return (await this.call<{ data: SandboxToken[] }>('GET', `creators/${encodeURIComponent(openId)}/tokens`))
-      .data;
+    const path = `creators/${encodeURIComponent(openId)}/tokens`;
+    return (await this.call<{ data: SandboxToken[] }>('GET', path)).data;
   }
 
   /** A token pair as TikTok's token endpoint gives it, without the consent page. */
@@ -86,7 +89,7 @@ export class SandboxControl {
   }
 
   /** What the consent page would redirect to for `authorize_url` (approved or declined). */
-  consent(input: SandboxConsentInput): Promise<{ redirect_to: string }> {
+  consent(input: SandboxConsentInput): Promise<SandboxConsentResult> {
     return this.call('POST', 'consent', input);
   }
 
@@ -98,6 +101,12 @@ export class SandboxControl {
   /** What TikTok received for one publish. */
   publish(publishId: string): Promise<SandboxPublish> {
     return this.call('GET', `publishes/${encodeURIComponent(publishId)}`);
+  }
+
+  /** The assembled video's bytes, once every byte arrived (404 before). */
+  async publishVideo(publishId: string): Promise<Uint8Array> {
+    const res = await this.request('GET', `publishes/${encodeURIComponent(publishId)}/video`);
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   async faults(): Promise<SandboxFault[]> {
@@ -113,35 +122,48 @@ export class SandboxControl {
     await this.call('DELETE', 'faults');
   }
 
+  /** The sandbox clock's time now. */
   async clock(): Promise<Date> {
     return new Date((await this.call<{ now: string }>('GET', 'clock')).now);
   }
 
   /** Moves the sandbox's clock (token expiry, upload URL expiry, rate windows, processing). */
   async advanceClock(seconds: SandboxClockInput['advance_seconds']): Promise<Date> {
-    return new Date((await this.call<{ now: string }>('POST', 'clock', { advance_seconds: seconds })).now);
+    const body: SandboxClockInput = { advance_seconds: seconds };
+    return new Date((await this.call<{ now: string }>('POST', 'clock', body)).now);
   }
 
-  private async call<T>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
+  /** A JSON route's answer; each public method names the type its route answers. */
+  private async call<T>(method: Method, path: string, body?: object): Promise<T> {
+    const text = await (await this.request(method, path, body)).text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** The route's response when it is a 2xx; otherwise a SandboxControlError. */
+  private async request(method: Method, path: string, body?: object): Promise<Response> {
     const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/_sandbox/${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (res.ok) return res;
     const text = await res.text();
-    if (!res.ok) {
-      let detail = text;
-      try {
-        detail = (JSON.parse(text) as { error?: string }).error ?? text;
-      } catch {
-        // not JSON: the text as it is
+    let detail = text;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        'error' in parsed &&
+        typeof parsed.error === 'string'
+      ) {
+        detail = parsed.error;
       }
-      throw new SandboxControlError(method, `/_sandbox/${path}`, res.status, detail);
+    } catch {
+      // not JSON (a gateway page, say): the text as it is
     }
-    return (text ? JSON.parse(text) : undefined) as T;
+    throw new SandboxControlError(method, `/_sandbox/${path}`, res.status, detail);
   }
 }
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';

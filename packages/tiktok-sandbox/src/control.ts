@@ -13,7 +13,7 @@ import { decideConsent, checkAuthorize, issueTokens, newGrant } from './oauth.ts
 import { creatorInputSchema } from './options.ts';
 import { avatarUrl, privacyOptions } from './post.ts';
 import { statusOf } from './processing.ts';
-import { FAULT_ENDPOINTS, type Creator, type Publish } from './state.ts';
+import { FAULT_ENDPOINTS, type Creator, type Publish, type TokenRecord } from './state.ts';
 
 function fail(res: Response, status: number, message: string): void {
   res.status(status).json({ error: message });
@@ -57,6 +57,17 @@ export function publishView(ctx: SandboxContext, p: Publish) {
     post_ids: [...p.post_ids],
     created_at: new Date(p.created_at).toISOString(),
     upload_expires_at: p.upload ? new Date(p.upload.expires_at).toISOString() : null,
+  };
+}
+
+export function tokenView(ctx: SandboxContext, t: TokenRecord, now: number) {
+  return {
+    token: t.token,
+    type: t.type,
+    state: ctx.state.tokenState(t, now),
+    scope: t.grant.scopes.join(','),
+    issued_at: new Date(t.issued_at).toISOString(),
+    expires_at: new Date(t.expires_at).toISOString(),
   };
 }
 
@@ -149,14 +160,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
     const now = ctx.clock.now();
     const data = [...ctx.state.tokens.values()]
       .filter((t) => t.grant.open_id === req.params.openId)
-      .map((t) => ({
-        token: t.token,
-        type: t.type,
-        state: ctx.state.tokenState(t, now),
-        scope: t.grant.scopes.join(','),
-        issued_at: new Date(t.issued_at).toISOString(),
-        expires_at: new Date(t.expires_at).toISOString(),
-      }));
+      .map((t) => tokenView(ctx, t, now));
     res.json({ data });
   });
 

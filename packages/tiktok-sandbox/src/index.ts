@@ -9,6 +9,9 @@ export {
 export {
   SandboxControl,
   SandboxControlError,
+  type SandboxClockInput,
+  type SandboxConsentInput,
+  type SandboxConsentResult,
   type SandboxCreator,
   type SandboxCreatorInput,
   type SandboxCreatorUpdate,
@@ -16,5 +19,6 @@ export {
   type SandboxFault,
   type SandboxFaultInput,
   type SandboxToken,
+  type SandboxTokenIssueInput,
   type SandboxTokenResponse,
 } from './control-client.ts';

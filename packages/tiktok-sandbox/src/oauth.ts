@@ -137,7 +137,6 @@ export function decideConsent(
   };
 }
 
-/** Issues an access + refresh pair for a grant and answers TikTok's flat token body (§7.2). */
 /** TikTok's token response (tiktok-api.md §1.3). */
 export interface TokenResponse {
   access_token: string;
@@ -149,6 +148,7 @@ export interface TokenResponse {
   token_type: 'Bearer';
 }
 
+/** Issues an access + refresh pair for a grant and answers TikTok's flat token body (§7.2). */
 export function issueTokens(ctx: SandboxContext, grant: Grant): TokenResponse {
   const now = ctx.clock.now();
   const access: TokenRecord = {

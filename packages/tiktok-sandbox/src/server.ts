@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { SandboxClock } from './clock.ts';
 import { type SandboxContext, sendError } from './context.ts';
+import { SandboxControl } from './control-client.ts';
 import { controlRoutes } from './control.ts';
 import { oauthRoutes } from './oauth.ts';
 import { type SandboxOptions, type SandboxOptionsInput, parseSandboxOptions } from './options.ts';
@@ -17,6 +18,8 @@ export interface RunningSandbox {
   /** Base URL, e.g. http://127.0.0.1:4010 — TikTok's API host, auth host and upload host in one. */
   readonly url: string;
   readonly options: SandboxOptions;
+  /** The typed control API (/_sandbox/), on the address the sandbox listens on. */
+  readonly control: SandboxControl;
   close(): Promise<void>;
 }
 
@@ -98,6 +101,8 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Run
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   ctx.baseUrl = (options.publicUrl ?? `http://${host}:${port}`).replace(/\/$/, '');
+  // The public URL may be a proxy's; in-process callers reach the socket itself.
+  const localHost = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
   // Large chunks over slow links: no request timeout (TikTok's window is the 1 h upload_url).
   server.requestTimeout = 0;
 
@@ -105,6 +110,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Run
   return {
     url: ctx.baseUrl,
     options,
+    control: new SandboxControl(`http://${localHost}:${port}`),
     close() {
       closed ??= (async () => {
         saver?.stop();

@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SandboxControl, SandboxControlError } from '../src/index.ts';
-import { REDIRECT_URI, CLIENT_KEY, useSandbox } from './helpers.ts';
+import {
+  REDIRECT_URI,
+  CLIENT_KEY,
+  initFileUpload,
+  mp4Bytes,
+  sha256,
+  uploadAll,
+  useSandbox,
+  waitForFinalStatus,
+} from './helpers.ts';
 
 const env = useSandbox();
 const control = () => new SandboxControl(env.url);
@@ -66,12 +75,61 @@ describe('SandboxControl', () => {
     expect(await control().publishes()).toEqual([]);
   });
 
+  it('shows what TikTok received for a publish: the record, the list and the assembled bytes', async () => {
+    const { open_id } = await control().createCreator({ private_account: true });
+    const { access_token } = await control().issueTokens(open_id);
+    const bytes = mp4Bytes({ durationSec: 5, size: 4096 });
+    const init = await initFileUpload(env.url, access_token, {
+      video_size: 4096,
+      chunk_size: 4096,
+      total_chunk_count: 1,
+    });
+    const { publish_id, upload_url } = init.json.data!;
+    await expect(control().publishVideo(publish_id)).rejects.toMatchObject({
+      status: 404,
+      detail: 'no complete video for this publish',
+    });
+    await uploadAll(upload_url, bytes, 4096);
+    await waitForFinalStatus(env.url, access_token, publish_id);
+
+    const received = await control().publish(publish_id);
+    expect(received).toMatchObject({
+      publish_id,
+      open_id,
+      source: 'FILE_UPLOAD',
+      status: 'PUBLISH_COMPLETE',
+      fail_reason: null,
+      received_bytes: 4096,
+      sha256: sha256(bytes),
+    });
+    expect(await control().publishes()).toEqual([received]);
+    expect(Buffer.from(await control().publishVideo(publish_id)).equals(bytes)).toBe(true);
+  });
+
+  it('reset forgets creators and faults', async () => {
+    await control().createCreator();
+    await control().addFault({ endpoint: 'token', reset: true });
+    await control().reset();
+    expect(await control().creators()).toEqual([]);
+    expect(await control().faults()).toEqual([]);
+  });
+
+  it('is on startSandbox’s result as `control`, reaching the same sandbox', async () => {
+    const { open_id } = await env.sandbox.control.createCreator({ nickname: 'In Process' });
+    expect((await control().creators()).map((c) => c.open_id)).toEqual([open_id]);
+  });
+
   it('throws SandboxControlError with the status and the sandbox’s message', async () => {
     const missing = control().publish('v_pub_file~v2-1.0000000000000000000');
     await expect(missing).rejects.toBeInstanceOf(SandboxControlError);
     await expect(missing).rejects.toMatchObject({ status: 404, detail: 'no such publish' });
+    await expect(control().updateCreator('nobody', { banned: true })).rejects.toMatchObject({
+      status: 404,
+      detail: 'no such creator',
+    });
     // @ts-expect-error: not an endpoint the sandbox knows; the sandbox refuses it too
     const bad = control().addFault({ endpoint: 'nowhere' });
-    await expect(bad).rejects.toMatchObject({ status: 400 });
+    await expect(bad).rejects.toBeInstanceOf(SandboxControlError);
+    await expect(bad).rejects.toMatchObject({ status: 400, detail: expect.stringMatching(/^endpoint: /) });
   });
 });

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from '@cliprelay/tiktok-sandbox';
+import { startSandbox, type RunningSandbox, type SandboxPublish } from '@cliprelay/tiktok-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/common/app-error.ts';
 import { MIN_CHUNK_BYTES, planChunks, type ChunkPlan } from '../../src/upload/chunk-plan.ts';
@@ -57,19 +57,9 @@ describe('uploadChunks against the TikTok sandbox', () => {
   let small: TestFile;
   let large: TestFile;
 
-  async function control(method: string, path: string, body?: unknown): Promise<any> {
-    const res = await fetch(sandbox.url + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  }
-
   /** A FILE_UPLOAD init for `plan`, with a fresh token (init allows 6 per minute per token). */
   async function init(plan: ChunkPlan): Promise<{ publishId: string; uploadUrl: string }> {
-    const tokens = await control('POST', `/_sandbox/creators/${encodeURIComponent(openId)}/tokens`, {});
+    const tokens = await sandbox.control.issueTokens(openId);
     const res = await fetch(`${sandbox.url}/v2/post/publish/video/init/`, {
       method: 'POST',
       headers: {
@@ -91,8 +81,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
     return { publishId: body.data.publish_id, uploadUrl: body.data.upload_url };
   }
 
-  async function received(publishId: string): Promise<{ received_bytes: number; sha256: string | null }> {
-    return control('GET', `/_sandbox/publishes/${encodeURIComponent(publishId)}`);
+  function received(publishId: string): Promise<SandboxPublish> {
+    return sandbox.control.publish(publishId);
   }
 
   beforeAll(async () => {
@@ -103,7 +93,7 @@ describe('uploadChunks against the TikTok sandbox', () => {
       dailyPostCap: 1000,
       activeUserCap: 1000,
     });
-    const creator = await control('POST', '/_sandbox/creators', { private_account: true });
+    const creator = await sandbox.control.createCreator({ private_account: true });
     openId = creator.open_id;
     dir = await mkdtemp(join(tmpdir(), 'cliprelay-chunk-uploader-'));
     small = await writeRandomFile(dir, 'small.mp4', 2_000_000);
@@ -156,7 +146,7 @@ describe('uploadChunks against the TikTok sandbox', () => {
   it('retries a chunk that got a 500, re-reading the same bytes from disk', async () => {
     const plan = planChunks(large.size, MIN_CHUNK_BYTES);
     const { publishId, uploadUrl } = await init(plan);
-    await control('POST', '/_sandbox/faults', { endpoint: 'upload', http_status: 500, chunk_index: 1 });
+    await sandbox.control.addFault({ endpoint: 'upload', http_status: 500, chunk_index: 1 });
 
     const result = await uploadChunks({
       uploadUrl,
@@ -173,7 +163,7 @@ describe('uploadChunks against the TikTok sandbox', () => {
   it('retries a chunk whose connection was reset', async () => {
     const plan = planChunks(large.size, MIN_CHUNK_BYTES);
     const { publishId, uploadUrl } = await init(plan);
-    await control('POST', '/_sandbox/faults', { endpoint: 'upload', reset: true, chunk_index: 2 });
+    await sandbox.control.addFault({ endpoint: 'upload', reset: true, chunk_index: 2 });
 
     const result = await uploadChunks({
       uploadUrl,
@@ -190,7 +180,7 @@ describe('uploadChunks against the TikTok sandbox', () => {
   it('gives up with a retryable UPLOAD_FAILED when the 5xx outlasts the retries', async () => {
     const plan = planChunks(small.size);
     const { uploadUrl } = await init(plan);
-    await control('POST', '/_sandbox/faults', { endpoint: 'upload', http_status: 502, count: 3 });
+    await sandbox.control.addFault({ endpoint: 'upload', http_status: 502, count: 3 });
 
     const error = await caughtError(
       uploadChunks({
@@ -233,7 +223,7 @@ describe('uploadChunks against the TikTok sandbox', () => {
   it('fails without retrying, and without the URL in the message, when the upload_url expired (403)', async () => {
     const plan = planChunks(small.size);
     const { uploadUrl } = await init(plan);
-    await control('POST', '/_sandbox/clock', { advance_seconds: 3601 });
+    await sandbox.control.advanceClock(3601);
     let attempts = 0;
 
     const error = await caughtError(
@@ -271,7 +261,7 @@ describe('uploadChunks against the TikTok sandbox', () => {
   it('stops the in-flight chunk and sends nothing more when the signal aborts', async () => {
     const plan = planChunks(large.size, MIN_CHUNK_BYTES);
     const { publishId, uploadUrl } = await init(plan);
-    await control('POST', '/_sandbox/faults', { endpoint: 'upload', delay_ms: 5000, chunk_index: 1 });
+    await sandbox.control.addFault({ endpoint: 'upload', delay_ms: 5000, chunk_index: 1 });
     const controller = new AbortController();
     const started = Date.now();
 
