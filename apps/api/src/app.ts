@@ -10,6 +10,8 @@ import { createLogger, httpLogger, type Logger, PinoNestLogger } from './common/
 import { createValidationPipe } from './common/validation.ts';
 import { type AppConfig, describeConfig } from './config/config.ts';
 import { openDatabase } from './db/database.ts';
+import { JobQueue } from './jobs/job-queue.ts';
+import { PostFollower, QUEUES } from './publish/post-follower.ts';
 import { sweepStaleUploads } from './upload/multipart-upload.ts';
 
 export interface RunningApi {
@@ -50,6 +52,13 @@ export async function startApi(
       ? `database ready: applied ${database.migrationsApplied} migration(s)`
       : 'database ready: schema up to date',
   );
+  let jobs: JobQueue;
+  try {
+    jobs = await JobQueue.start(database.connectionString, QUEUES, logger);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, database, logger }), {
@@ -57,6 +66,7 @@ export async function startApi(
       bodyParser: true,
     });
   } catch (err) {
+    await jobs.stop();
     await database.close();
     throw err;
   }
@@ -84,6 +94,7 @@ export async function startApi(
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
+  await app.get(PostFollower).start(jobs);
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://localhost:${port}`;
@@ -93,6 +104,8 @@ export async function startApi(
     app,
     logger,
     close: async () => {
+      // Running jobs finish first (they use the app's services and the pool), then HTTP, then the database.
+      await jobs.stop();
       await app.close();
       await database.close();
     },

@@ -20,6 +20,8 @@ export interface DatabaseHandle {
   readonly where: string;
   /** The embedded server's process id, for figures; undefined for an external database. */
   readonly serverPid: number | undefined;
+  /** The URL with its credentials, for the job engine's own pool: never log it. */
+  readonly connectionString: string;
   /** How many migrations this process applied at boot (0: the schema was already current). */
   readonly migrationsApplied: number;
   /** Resolves when the database answers a query; used by /health. */
@@ -78,6 +80,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       kind: embedded ? 'embedded' : 'external',
       where: embedded ? `${host}, data in ${join(opts.dataDir, 'postgres')}` : host,
       serverPid: embedded?.pid,
+      connectionString: url,
       migrationsApplied,
       ping: async () => {
         // A pooled connection the server ended may not have told the pool yet: one more try

@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -105,9 +106,37 @@ export const posts = pgTable(
       .notNull()
       .default(sql`'[]'::jsonb`),
     tiktokLogId: text('tiktok_log_id'),
+    /**
+     * While this API relays the file to TikTok (POST /tiktok/publish/upload), the relaying
+     * process touches it every few seconds: a post still `uploading` whose heartbeat stopped was
+     * cut short by a process that died, and recovery marks it failed.
+     */
+    relayHeartbeatAt: timestamp('relay_heartbeat_at', { withTimezone: true }),
     ...timestamps,
   },
-  (t) => [index('posts_user_created').on(t.userId, t.createdAt)],
+  (t) => [
+    index('posts_user_created').on(t.userId, t.createdAt),
+    index('posts_unsettled')
+      .on(t.localStatus)
+      .where(sql`local_status in ('initializing', 'uploading', 'processing')`),
+  ],
+);
+
+/**
+ * TikTok's per-token budgets (e.g. 30 status fetches a minute, tiktok-api.md §10), counted per
+ * account and endpoint in one-minute windows shared by every API process.
+ */
+export const tiktokCallBudget = pgTable(
+  'tiktok_call_budget',
+  {
+    socialAccountId: uuid('social_account_id')
+      .notNull()
+      .references(() => socialAccounts.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    calls: integer('calls').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.socialAccountId, t.endpoint, t.windowStart] })],
 );
 
 /** The user's media library: videos already on our CDN, publishable with PULL_FROM_URL. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { InjectDb } from '../db/database.module.ts';
 import { type PostRow, posts, socialAccounts } from '../db/schema.ts';
@@ -17,6 +17,7 @@ export type PostUpdate = Partial<
     | 'postIds'
     | 'tiktokLogId'
     | 'videoSize'
+    | 'relayHeartbeatAt'
   >
 >;
 
@@ -40,6 +41,67 @@ export class PostsRepository {
       .update(posts)
       .set({ ...values, updatedAt: new Date() })
       .where(eq(posts.id, id));
+  }
+
+  async findById(id: string): Promise<PostRow | undefined> {
+    const [row] = await this.db.select().from(posts).where(eq(posts.id, id));
+    return row;
+  }
+
+  /** Posts TikTok has a publish id for whose outcome we have not settled yet. */
+  async listUnsettled(): Promise<PostRow[]> {
+    return this.db
+      .select()
+      .from(posts)
+      .where(
+        and(inArray(posts.localStatus, ['uploading', 'processing', 'published']), isNotNull(posts.publishId)),
+      );
+  }
+
+  /**
+   * Marks failed, in one statement, the posts whose work died with a process: an init that never
+   * came back (no publish id after `initGraceSec`), and a relay whose heartbeat stopped
+   * (`relayGraceSec`). Returns how many of each.
+   */
+  async failAbandoned(opts: {
+    initGraceSec: number;
+    relayGraceSec: number;
+    initMessage: string;
+    relayMessage: string;
+  }): Promise<{ inits: number; relays: number }> {
+    const inits = await this.db
+      .update(posts)
+      .set({
+        localStatus: 'failed',
+        errorCode: 'UPLOAD_FAILED',
+        userMessage: opts.initMessage,
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(posts.localStatus, 'initializing'),
+          isNull(posts.publishId),
+          lt(posts.createdAt, sql`now() - make_interval(secs => ${opts.initGraceSec})`),
+        ),
+      )
+      .returning({ id: posts.id });
+    const relays = await this.db
+      .update(posts)
+      .set({
+        localStatus: 'failed',
+        errorCode: 'UPLOAD_FAILED',
+        userMessage: opts.relayMessage,
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(posts.localStatus, 'uploading'),
+          isNotNull(posts.relayHeartbeatAt),
+          lt(posts.relayHeartbeatAt, sql`now() - make_interval(secs => ${opts.relayGraceSec})`),
+        ),
+      )
+      .returning({ id: posts.id });
+    return { inits: inits.length, relays: relays.length };
   }
 
   async findByPublishId(userId: string, publishId: string): Promise<PostRow | undefined> {

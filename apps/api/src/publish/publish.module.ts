@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TikTokModule } from '../tiktok/tiktok.module.ts';
 import { MediaController } from './media.controller.ts';
 import { MediaRepository } from './media.repository.ts';
+import { CallBudgetRepository } from './call-budget.repository.ts';
+import { PostFollower } from './post-follower.ts';
 import { PostsRepository } from './posts.repository.ts';
 import { PublishController } from './publish.controller.ts';
 import { PublishService } from './publish.service.ts';
@@ -10,6 +12,14 @@ import { UploadService } from './upload.service.ts';
 @Module({
   imports: [TikTokModule],
   controllers: [PublishController, MediaController],
-  providers: [PostsRepository, PublishService, UploadService, MediaRepository],
+  providers: [
+    PostsRepository,
+    PublishService,
+    UploadService,
+    MediaRepository,
+    PostFollower,
+    CallBudgetRepository,
+  ],
+  exports: [PostFollower],
 })
 export class PublishModule {}

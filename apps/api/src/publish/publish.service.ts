@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   type CreatorInfoData,
-  describeFailReason,
   type LocalPostStatus,
   MAX_VIDEO_BYTES,
   type PostSettings,
@@ -23,6 +22,8 @@ import type { TikTokCreatorInfo, TikTokPostInfo, TikTokSourceInfo } from '../tik
 import { TokenService } from '../tiktok/token.service.ts';
 import { type ChunkPlan, planChunks } from '../upload/chunk-plan.ts';
 import { uploadChunks } from '../upload/chunk-uploader.ts';
+import { PostFollower, RELAY_HEARTBEAT_SEC } from './post-follower.ts';
+import { isSettled } from './post-status.ts';
 import { type PostWithAccount, PostsRepository } from './posts.repository.ts';
 import { checkPullUrl } from './pull-url.ts';
 
@@ -59,6 +60,7 @@ export class PublishService {
     private readonly tokens: TokenService,
     private readonly tiktok: TikTokClient,
     private readonly posts: PostsRepository,
+    private readonly follower: PostFollower,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -118,6 +120,8 @@ export class PublishService {
     accountId: string,
     settings: RequestedSettings | Prepared,
     source: Source,
+    /** This API sends the bytes itself (publishFile): it follows the post once they are sent. */
+    relay = false,
   ): Promise<PublishInitData & { plan?: ChunkPlan }> {
     const { account, postInfo } =
       'postInfo' in settings ? settings : await this.prepare(userId, accountId, settings);
@@ -159,7 +163,10 @@ export class PublishService {
         tiktokLogId: result.logId,
         localStatus: source.type === 'PULL_FROM_URL' ? 'processing' : 'uploading',
         tiktokStatus: source.type === 'PULL_FROM_URL' ? 'PROCESSING_DOWNLOAD' : 'PROCESSING_UPLOAD',
+        ...(relay ? { relayHeartbeatAt: new Date() } : {}),
       });
+      // From here a job owns the post: TikTok pulls the URL, or the browser sends the bytes.
+      if (!relay) await this.follow(post.id, source.type === 'PULL_FROM_URL' ? 1 : 5);
       this.logger.info(
         { postId: post.id, publishId: result.publish_id, tiktokLogId: result.logId, source: source.type },
         'tiktok publish initialised',
@@ -190,10 +197,13 @@ export class PublishService {
       Source,
       { type: 'FILE_UPLOAD' }
     >;
-    const init = await this.init(userId, prepared.account.id, prepared, {
-      ...source,
-      fileName: file.originalName,
-    });
+    const init = await this.init(
+      userId,
+      prepared.account.id,
+      prepared,
+      { ...source, fileName: file.originalName },
+      true,
+    );
     if (!init.upload_url || !init.plan) {
       const err = new AppError(
         'TIKTOK_UNAVAILABLE',
@@ -205,6 +215,14 @@ export class PublishService {
       await this.fail(init.post_id, err);
       throw err;
     }
+    // While the bytes go to TikTok, the post's heartbeat says this process is alive.
+    const heartbeat = setInterval(() => {
+      void this.posts
+        .update(init.post_id, { relayHeartbeatAt: new Date() })
+        .catch((e: unknown) =>
+          this.logger.warn({ err: e, postId: init.post_id }, 'relay heartbeat not recorded'),
+        );
+    }, RELAY_HEARTBEAT_SEC * 1000);
     try {
       const result = await uploadChunks({
         uploadUrl: init.upload_url,
@@ -213,7 +231,9 @@ export class PublishService {
         contentType: file.contentType,
         signal,
       });
-      await this.posts.update(init.post_id, { localStatus: 'processing' });
+      clearInterval(heartbeat);
+      await this.posts.update(init.post_id, { localStatus: 'processing', relayHeartbeatAt: null });
+      await this.follow(init.post_id, 1);
       this.logger.info(
         {
           postId: init.post_id,
@@ -224,49 +244,39 @@ export class PublishService {
         'video sent to tiktok',
       );
     } catch (err) {
+      clearInterval(heartbeat);
       await this.fail(init.post_id, signal?.aborted ? cancelled() : err);
       throw err;
     }
     return { publish_id: init.publish_id, message: SUBMITTED_MESSAGE, post_id: init.post_id };
   }
 
-  /** GET /tiktok/publish/status/:publishId — asks TikTok and records what it said. */
+  /**
+   * GET /tiktok/publish/status/:publishId — from our database: the post's job asks TikTok (one
+   * per post, however many tabs watch) and records each answer.
+   */
   async status(userId: string, publishId: string): Promise<PublishStatusData> {
     const post = await this.posts.findByPublishId(userId, publishId);
     if (!post) throw new AppError('NOT_FOUND', 'No publish with this id was found.');
-    if (isFinal(post)) return toStatus(post);
-    const account = await this.accounts.findOwned(userId, post.socialAccountId);
-    // A disconnected account cannot ask TikTok any more: the last status we recorded is the answer.
-    if (!account) return toStatus(post);
-    assertUsable(account);
-    const s = await this.tokens.withFreshToken(post.socialAccountId, (t) =>
-      this.tiktok.fetchStatus(t, publishId),
-    );
-    const failed = s.status === 'FAILED';
-    const entry = failed ? describeFailReason(s.fail_reason ?? 'unknown') : undefined;
-    const localStatus: LocalPostStatus =
-      s.status === 'PUBLISH_COMPLETE'
-        ? 'published'
-        : failed
-          ? 'failed'
-          : post.localStatus === 'uploading' && s.status === 'PROCESSING_UPLOAD'
-            ? 'uploading'
-            : 'processing';
-    const update = {
-      tiktokStatus: s.status,
-      failReason: s.fail_reason,
-      postIds: s.post_ids,
-      localStatus,
-      tiktokLogId: s.logId ?? post.tiktokLogId,
-      errorCode: entry ? entry.errorCode : post.errorCode,
-      userMessage: entry ? entry.userMessage : post.userMessage,
-    };
-    await this.posts.update(post.id, update);
-    return {
-      ...toStatus({ ...post, ...update }),
-      uploaded_bytes: s.uploaded_bytes,
-      downloaded_bytes: s.downloaded_bytes,
-    };
+    if (!isSettled(post)) {
+      // Its job cannot ask TikTok while the account needs reconnecting: say so, as every
+      // publishing endpoint does. (A disconnected account keeps its last recorded status.)
+      const account = await this.accounts.findOwned(userId, post.socialAccountId);
+      if (account) assertUsable(account);
+    }
+    return toStatus(post);
+  }
+
+  /** Hands the post to its job; a job engine that does not answer must not fail the publish. */
+  private async follow(postId: string, delaySec: number): Promise<void> {
+    await this.follower
+      .follow(postId, delaySec)
+      .catch((e: unknown) =>
+        this.logger.error(
+          { err: e, postId },
+          'could not queue the post’s follow job; recovery will queue it',
+        ),
+      );
   }
 
   async history(userId: string, limit = 50): Promise<PostSummary[]> {
@@ -335,15 +345,6 @@ function validation(message: string): AppError {
 
 function cancelled(): AppError {
   return new AppError('UPLOAD_FAILED', 'The upload was cancelled.', { retryable: true });
-}
-
-/** A publish whose outcome is settled: no need to ask TikTok again. */
-function isFinal(post: PostRow): boolean {
-  // Failed on our side (e.g. the upload broke off): TikTok would only report it as still uploading.
-  if (post.localStatus === 'failed') return true;
-  if (post.tiktokStatus !== 'PUBLISH_COMPLETE') return false;
-  // Public posts get their ids after moderation; other posts never get any (tiktok-api.md §6.1).
-  return post.privacyLevel !== 'PUBLIC_TO_EVERYONE' || post.postIds.length > 0;
 }
 
 function toStatus(post: PostRow): PublishStatusData {

@@ -18,6 +18,6 @@ import { TokenService } from './token.service.ts';
     TokenCipher,
     TokenService,
   ],
-  exports: [AccountsService, TikTokClient, TokenService],
+  exports: [AccountsService, AccountsRepository, TikTokClient, TokenService],
 })
 export class TikTokModule {}

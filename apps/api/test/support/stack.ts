@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { freePort } from '@cliprelay/test-kit/ports';
 import { createTestDatabase } from '@cliprelay/test-kit/postgres';
 import { type DevIdentityOptions, headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
-import { SandboxControl, startSandbox, type SandboxOptionsInput } from '@cliprelay/tiktok-sandbox';
+import { startSandbox, type SandboxControl, type SandboxOptionsInput } from '@cliprelay/tiktok-sandbox';
 import { startApi, type RunningApi } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 
@@ -35,6 +35,11 @@ export interface JsonResponse extends Response {
 
 export interface Stack {
   api: RunningApi;
+  /**
+   * The environment the API was configured from (its token key is in DATA_DIR): another API
+   * process given it, with its own PORT, is a replica of this one.
+   */
+  apiEnv: Record<string, string>;
   apiUrl: string;
   sandboxUrl: string;
   identityUrl: string;
@@ -109,7 +114,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       },
     });
 
-    const config = loadConfig({
+    const apiEnv: Record<string, string> = {
       PORT: String(apiPort),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
@@ -126,13 +131,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       WEB_APP_URL: 'http://localhost:5173',
       LOG_LEVEL: 'debug',
       ...opts.env,
-    });
+    };
+    const config = loadConfig(apiEnv);
     const api = await startApi(config, { logDestination });
     cleanups.push(() => api.close());
 
     const tokens = new Map<string, string>();
     return {
       api,
+      apiEnv,
       apiUrl,
       sandboxUrl: sandbox.url,
       identityUrl: identity.url,
@@ -159,7 +166,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         }
         return fetch(`${apiUrl}${path}`, { method: init.method ?? 'GET', headers, body, redirect: 'manual' });
       },
-      sandbox: new SandboxControl(sandbox.url),
+      sandbox: sandbox.control,
       close: closeAll,
     };
   } catch (err) {

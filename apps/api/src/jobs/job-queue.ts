@@ -1,0 +1,101 @@
+/**
+ * Durable jobs on PostgreSQL, behind one thin module of ours: pg-boss (SKIP LOCKED fetching,
+ * singleton keys, per-key "stately" queues, expiry of a dead worker's job, cron de-duplicated
+ * across instances, its own schema migrated under an advisory lock). The rest of the API names
+ * queues and handlers; it never imports pg-boss.
+ */
+import PgBoss from 'pg-boss';
+import type { Logger } from '../common/logger.ts';
+
+export interface QueueSpec {
+  name: string;
+  /**
+   * `stately`: per singleton key, at most one job waiting and one running (a post is followed by
+   * one job at a time, whatever asks for it); `standard`: no such limit.
+   */
+  policy: 'stately' | 'standard';
+  /** A running job whose worker went silent this long is given to another worker. */
+  expireInSeconds: number;
+  /** Retries of a job that threw, with exponential backoff from `retryDelaySeconds`. */
+  retryLimit: number;
+  retryDelaySeconds: number;
+}
+
+export interface JobOptions {
+  /** One waiting job per key on a `stately` queue: a second send while one waits is dropped. */
+  singletonKey?: string;
+  /** Not before this many seconds from now. */
+  startAfterSeconds?: number;
+}
+
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+export class JobQueue {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Connects, migrates pg-boss's schema (`pgboss`) and creates the queues. */
+  static async start(connectionString: string, queues: QueueSpec[], logger: Logger): Promise<JobQueue> {
+    const boss = new PgBoss({
+      connectionString,
+      max: 4,
+      application_name: 'cliprelay-jobs',
+      // Finished jobs are kept a day for support, then archived and deleted by pg-boss.
+      archiveCompletedAfterSeconds: 24 * 3600,
+    });
+    boss.on('error', (error: Error) => logger.error({ err: error.message }, 'job engine error'));
+    await boss.start();
+    for (const q of queues) {
+      const options = {
+        name: q.name,
+        policy: q.policy,
+        expireInSeconds: q.expireInSeconds,
+        retryLimit: q.retryLimit,
+        retryDelay: q.retryDelaySeconds,
+        retryBackoff: true,
+      };
+      const existing = await boss.getQueue(q.name);
+      if (existing) await boss.updateQueue(q.name, options);
+      else await boss.createQueue(q.name, options);
+    }
+    return new JobQueue(boss, logger);
+  }
+
+  /** Queues a job; resolves with its id, or null when a `stately` key already has one waiting. */
+  send(queue: string, data: object, options: JobOptions = {}): Promise<string | null> {
+    return this.boss.send(queue, data, {
+      ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+      ...(options.startAfterSeconds ? { startAfter: Math.ceil(options.startAfterSeconds) } : {}),
+    });
+  }
+
+  /** Runs `handler` for each job of `queue`, polling every `pollingIntervalSeconds`. */
+  async work<T extends object>(
+    queue: string,
+    pollingIntervalSeconds: number,
+    handler: JobHandler<T>,
+  ): Promise<void> {
+    await this.boss.work<T>(queue, { pollingIntervalSeconds, batchSize: 1 }, async ([job]) => {
+      if (job) await handler(job.data);
+    });
+  }
+
+  /** A cron schedule, kept once across every instance (pg-boss's clock). */
+  async schedule(queue: string, cron: string): Promise<void> {
+    await this.boss.schedule(queue, cron, {});
+  }
+
+  /** Stops fetching, lets running jobs finish (up to `timeoutMs`), closes the pool. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    await this.boss
+      .stop({ graceful: true, timeout: timeoutMs, wait: true, close: true })
+      .catch((err: unknown) => {
+        this.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'job engine did not stop cleanly',
+        );
+      });
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The server follows every post (src/publish/post-follower.ts): nobody has to ask for a post's
+ * status for it to reach its end in our database, the status endpoint answers from there, and a
+ * replica that dies after TikTok's init leaves its post to the other replica's workers.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { freePort } from '@cliprelay/test-kit/ports';
+import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryDb } from './support/db.ts';
+import {
+  body,
+  initBody,
+  type MediaHost,
+  sandboxPublishesOf,
+  startMediaHost,
+  status,
+  waitFor,
+} from './support/publish.ts';
+import { MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
+import { connectedAccount } from './support/tiktok.ts';
+import { MiB, testFilesDir, writeMp4 } from '@cliprelay/test-kit/videos';
+
+/** How long the sandbox takes to process a pulled video: long enough to kill a replica mid-way. */
+const PROCESSING_MS = 3000;
+
+describe('the server follows every post', () => {
+  let stack: Stack;
+  let files: Awaited<ReturnType<typeof testFilesDir>>;
+  let host: MediaHost;
+  const replicas: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    files = await testFilesDir();
+    await writeMp4(files.dir, 'clip.mp4', { durationSec: 8, size: MiB });
+    host = await startMediaHost(files.dir);
+    stack = await startStack({
+      sandbox: {
+        allowHttpPull: true,
+        verifiedPrefix: [MEDIA_PREFIX, host.prefix],
+        processingDelayMs: PROCESSING_MS,
+        activeUserCap: 10_000,
+      },
+      env: { TIKTOK_VERIFIED_URL_PREFIXES: [MEDIA_PREFIX, host.prefix].join(',') },
+    });
+    await ensureApiBuilt();
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(replicas.map((child) => stopChild(child)));
+    await stack?.close();
+    await host?.close();
+    await files?.remove();
+  });
+
+  const pullBody = (accountId: string) =>
+    initBody(accountId, {
+      source_type: 'PULL_FROM_URL',
+      video_url: `${host.prefix}clip.mp4`,
+      video_size: undefined,
+    });
+
+  async function localStatus(postId: string): Promise<string | undefined> {
+    const [row] = await queryDb<{ local_status: string }>(
+      stack,
+      'select local_status from posts where id = $1',
+      [postId],
+    );
+    return row?.local_status;
+  }
+
+  it('reaches published in our database with nobody asking for its status', async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice');
+    const res = await stack.call('/tiktok/publish/init', {
+      method: 'POST',
+      token,
+      json: pullBody(accountId),
+    });
+    const json = await body(res);
+    expect(res.status, JSON.stringify(json)).toBe(200);
+    expect(await localStatus(json.data.post_id)).toBe('processing');
+
+    await waitFor(
+      'the post to be published',
+      async () => (await localStatus(json.data.post_id)) === 'published',
+      30_000,
+      200,
+    );
+    // The status endpoint answers from the database what the job recorded.
+    const answered = await body(await status(stack, token, json.data.publish_id));
+    expect(answered.data).toMatchObject({ status: 'PUBLISH_COMPLETE', local_status: 'published' });
+    expect(stack.logs.some((l) => l.includes('"msg":"post status changed at tiktok"'))).toBe(true);
+  });
+
+  it('a post published through a replica that then dies is followed to its end by the other', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|bob');
+    const port = await freePort();
+    const replica = spawnApi({ ...stack.apiEnv, PORT: String(port), LOG_LEVEL: 'warn' }, 'pipe');
+    replicas.push(replica);
+    const replicaUrl = `http://127.0.0.1:${port}`;
+    await waitForHealth(replicaUrl, replica);
+
+    const res = await fetch(`${replicaUrl}/tiktok/publish/init`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(pullBody(accountId)),
+    });
+    const json = await body(res);
+    expect(res.status, JSON.stringify(json)).toBe(200);
+    // The replica dies at once, long before TikTok has processed the video.
+    replica.kill('SIGKILL');
+    await new Promise((resolve) => replica.once('exit', resolve));
+    expect(await localStatus(json.data.post_id)).toBe('processing');
+
+    await waitFor(
+      'the other replica to see it published',
+      async () => (await localStatus(json.data.post_id)) === 'published',
+      30_000,
+      200,
+    );
+    // One submit, one TikTok post.
+    expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
+  });
+
+  it('at most one job follows a post, however often it is asked for', async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice');
+    const res = await stack.call('/tiktok/publish/init', {
+      method: 'POST',
+      token,
+      json: pullBody(accountId),
+    });
+    const { data } = await body(res);
+    // Twenty tabs ask at once: all are answered from the database.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => status(stack, token, data.publish_id)),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    const [row] = await queryDb<{ n: number }>(
+      stack,
+      `select count(*)::int as n from pgboss.job where name = 'follow-post' and singleton_key = $1 and state in ('created', 'retry', 'active')`,
+      [data.post_id],
+    );
+    expect(row?.n).toBeLessThanOrEqual(1);
+    await waitFor(
+      'the post to be published',
+      async () => (await localStatus(data.post_id)) === 'published',
+      30_000,
+      200,
+    );
+  });
+});
