@@ -99,15 +99,18 @@ export async function startApi(
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://localhost:${port}`;
   logger.info({ url, config: describeConfig(config) }, 'api listening');
+  let closing: Promise<void> | undefined;
   return {
     url,
     app,
     logger,
-    close: async () => {
-      // Running jobs finish first (they use the app's services and the pool), then HTTP, then the database.
-      await jobs.stop();
-      await app.close();
-      await database.close();
-    },
+    // Once, however many signals ask (a terminal's Ctrl-C and a parent's SIGTERM both arrive).
+    close: () =>
+      (closing ??= (async () => {
+        // Running jobs finish first (they use the app's services and the pool), then HTTP, then the database.
+        await jobs.stop();
+        await app.close();
+        await database.close();
+      })()),
   };
 }

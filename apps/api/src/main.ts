@@ -12,11 +12,15 @@ try {
   const stop = () => {
     api.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        console.error('Cliprelay API did not close cleanly:', err instanceof Error ? err.message : err);
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: a second signal while closing must not fall back to Node's default (exit at once).
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

@@ -157,6 +157,13 @@ describe('without DATABASE_URL: the embedded PostgreSQL in DATA_DIR', () => {
     expect(await query(await serverUrl(), "select sub from users where sub = 'boot-test|kept'")).toHaveLength(
       1,
     );
-    await stopChild(third.child);
+
+    // Ctrl-C in a terminal and the parent's SIGTERM arrive together (npm start): one clean close.
+    const thirdServer = serverPid();
+    const exited = new Promise<number | null>((resolve) => third.child.once('exit', (code) => resolve(code)));
+    third.child.kill('SIGINT');
+    third.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(isAlive(thirdServer)).toBe(false);
   });
 });
