@@ -4,6 +4,7 @@
  * across instances, its own schema migrated under an advisory lock). The rest of the API names
  * queues and handlers; it never imports pg-boss.
  */
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../common/logger.ts';
 
@@ -30,6 +31,25 @@ export interface JobOptions {
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
+/** Our advisory lock around pg-boss's start ("boss"); the migration lock is another. */
+const START_LOCK = 0x626f7373;
+
+async function upsertQueues(boss: PgBoss, queues: QueueSpec[]): Promise<void> {
+  for (const q of queues) {
+    const options = {
+      name: q.name,
+      policy: q.policy,
+      expireInSeconds: q.expireInSeconds,
+      retryLimit: q.retryLimit,
+      retryDelay: q.retryDelaySeconds,
+      retryBackoff: true,
+    };
+    const existing = await boss.getQueue(q.name);
+    if (existing) await boss.updateQueue(q.name, options);
+    else await boss.createQueue(q.name, options);
+  }
+}
+
 export class JobQueue {
   private constructor(
     private readonly boss: PgBoss,
@@ -46,19 +66,19 @@ export class JobQueue {
       archiveCompletedAfterSeconds: 24 * 3600,
     });
     boss.on('error', (error: Error) => logger.error({ err: error.message }, 'job engine error'));
-    await boss.start();
-    for (const q of queues) {
-      const options = {
-        name: q.name,
-        policy: q.policy,
-        expireInSeconds: q.expireInSeconds,
-        retryLimit: q.retryLimit,
-        retryDelay: q.retryDelaySeconds,
-        retryBackoff: true,
-      };
-      const existing = await boss.getQueue(q.name);
-      if (existing) await boss.updateQueue(q.name, options);
-      else await boss.createQueue(q.name, options);
+    // pg-boss's first start on an empty database, by several replicas at once, deadlocks in its
+    // schema creation and queue upserts: one process at a time does both, under a lock of ours.
+    const lock = new pg.Client({ connectionString });
+    await lock.connect();
+    try {
+      await lock.query('select pg_advisory_lock($1)', [START_LOCK]);
+      await boss.start();
+      await upsertQueues(boss, queues);
+    } catch (err) {
+      await boss.stop({ graceful: false, close: true }).catch(() => undefined);
+      throw err;
+    } finally {
+      await lock.end().catch(() => undefined);
     }
     return new JobQueue(boss, logger);
   }
