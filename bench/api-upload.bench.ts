@@ -2,9 +2,11 @@
  * The FILE_UPLOAD path through the API, measured: a browser-like client posts a big MP4 as
  * multipart to POST /tiktok/publish/upload/:accountId, the API streams it to a temp file, then
  * init + chunked upload to TikTok (the sandbox). Both hops are on loopback. The API runs as its own
- * process (as `npm run start:api` does) so that its memory is measured alone: its RSS is sampled
- * every 100 ms from /proc while the request runs. Neither the client (a file-backed Blob) nor the
- * API may hold the video in memory.
+ * process, the built bundle as `npm run start:api` runs it (built first if its sources changed),
+ * on the embedded PostgreSQL in a temp DATA_DIR, so that its memory is measured alone: its RSS is
+ * sampled every 100 ms from /proc while the request runs (the database is a process of its own and
+ * not in that figure). Neither the client (a file-backed Blob) nor the API may hold the video in
+ * memory.
  *
  * Node's fetch (undici) clones every request that may follow a redirect, and the clone tees the
  * body stream: the branch kept for a replay is never read, so it buffers the whole upload in the
@@ -18,26 +20,22 @@
  * Exits non-zero when TikTok's copy differs from the file (sha256), the publish does not complete,
  * or the API's upload temp dir is not empty afterwards.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
-import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
-import { startSandbox } from '@cliprelay/tiktok-sandbox';
+import { freePort } from '@cliprelay/test-kit/ports';
+import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
+import { MiB, writeMp4File } from '@cliprelay/test-kit/videos';
+import { startSandbox, type SandboxControl } from '@cliprelay/tiktok-sandbox';
 
-const MiB = 1024 * 1024;
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
 const SIZE = SIZE_MB * MiB;
 /** What the movie header says; the sandbox's creator allows up to 600 s. */
 const DURATION_SEC = 30;
-const WRITE_BLOCK = 4 * MiB;
 const SAMPLE_EVERY_MS = 100;
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const USER = 'dev|alice';
 const FINAL_STATUSES = new Set(['PUBLISH_COMPLETE', 'FAILED']);
 
@@ -65,17 +63,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function json<T>(res: Response, what: string): Promise<T> {
   const text = await res.text();
@@ -119,122 +106,6 @@ const mib = (bytes: number) => bytes / MiB;
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
 // ---------------------------------------------------------------------------------------------
-// The stack
-// ---------------------------------------------------------------------------------------------
-
-/** The API as its own process, exactly as `npm run start:api` runs it, with this stack's URLs. */
-function spawnApi(env: Record<string, string>): ChildProcess {
-  // The bench decides the database and the key: nothing inherited may point the API elsewhere.
-  const { DATABASE_URL: _db, TOKEN_ENCRYPTION_KEY: _key, ...inherited } = process.env;
-  const child = spawn(
-    process.execPath,
-    ['--import', '@swc-node/register/esm-register', join(REPO, 'apps', 'api', 'src', 'main.ts')],
-    {
-      cwd: REPO,
-      env: { ...inherited, SWC_NODE_PROJECT: join(REPO, 'apps', 'api', 'tsconfig.json'), ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  cleanups.push(() => stopChild(child));
-  return child;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitForHealth(apiUrl: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited during boot (exit code ${child.exitCode})`);
-    try {
-      const res = await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`the API did not become healthy at ${apiUrl}/health within 60 s`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The test video
-// ---------------------------------------------------------------------------------------------
-
-function box(type: string, ...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  const header = Buffer.alloc(8);
-  header.writeUInt32BE(8 + body.length, 0);
-  header.write(type, 4, 'latin1');
-  return Buffer.concat([header, body]);
-}
-
-/**
- * An MP4 of exactly `size` bytes, written in blocks and hashed on the way: ftyp, moov(mvhd) with
- * the duration, then one mdat (64-bit size when it needs one) of random-ish bytes: a random block
- * stamped with its index, so no two blocks are equal and a byte out of place changes the sha256.
- * Layout as in apps/api/test/support/video.ts.
- */
-async function writeVideo(path: string, size: number, durationSec: number): Promise<string> {
-  const ftyp = box(
-    'ftyp',
-    Buffer.from('isom', 'latin1'),
-    Buffer.from([0, 0, 2, 0]),
-    Buffer.from('isomiso2avc1mp41', 'latin1'),
-  );
-  const mvhd = Buffer.alloc(100);
-  mvhd.writeUInt32BE(1000, 12); // timescale
-  mvhd.writeUInt32BE(durationSec * 1000, 16); // duration in timescale units
-  mvhd.writeUInt32BE(0x00010000, 20); // rate 1.0
-  mvhd.writeUInt16BE(0x0100, 24); // volume 1.0
-  mvhd.writeUInt32BE(2, 96); // next track id
-  const moov = box('moov', box('mvhd', mvhd));
-  const rest = size - ftyp.length - moov.length;
-  const large = rest > 0xffff_ffff;
-  const mdatHeader = Buffer.alloc(large ? 16 : 8);
-  if (large) {
-    mdatHeader.writeUInt32BE(1, 0);
-    mdatHeader.writeBigUInt64BE(BigInt(rest), 8);
-  } else {
-    mdatHeader.writeUInt32BE(rest, 0);
-  }
-  mdatHeader.write('mdat', 4, 'latin1');
-  const payload = rest - mdatHeader.length;
-  if (payload < 0) throw new Error(`a video of ${size} bytes is too small`);
-
-  const hash = createHash('sha256');
-  const file = await open(path, 'w');
-  try {
-    const write = async (bytes: Buffer) => {
-      hash.update(bytes);
-      await file.write(bytes);
-    };
-    await write(Buffer.concat([ftyp, moov, mdatHeader]));
-    const block = randomBytes(WRITE_BLOCK);
-    for (let written = 0, i = 0; written < payload; i++) {
-      const n = Math.min(WRITE_BLOCK, payload - written);
-      block.writeUInt32BE(i, 0);
-      block.writeUInt32BE(i, WRITE_BLOCK / 2);
-      await write(n === WRITE_BLOCK ? block : block.subarray(0, n));
-      written += n;
-    }
-  } finally {
-    await file.close();
-  }
-  return hash.digest('hex');
-}
-
-// ---------------------------------------------------------------------------------------------
 // Sampling the API's memory (and when TikTok's init happened) while the request runs
 // ---------------------------------------------------------------------------------------------
 
@@ -250,7 +121,7 @@ interface Sampling {
   peakBench: number;
 }
 
-function startSampling(pid: number, sandboxUrl: string, openId: string, started: bigint) {
+function startSampling(pid: number, tiktok: SandboxControl, openId: string, started: bigint) {
   const result: Sampling = {
     peakReceiving: 0,
     peakSending: 0,
@@ -267,11 +138,7 @@ function startSampling(pid: number, sandboxUrl: string, openId: string, started:
       result.samples += 1;
       result.peakBench = Math.max(result.peakBench, mib(process.memoryUsage.rss()));
       if (result.initAfterSec === undefined) {
-        const { data } = await json<{ data: { open_id: string }[] }>(
-          await fetch(`${sandboxUrl}/_sandbox/publishes`),
-          'sandbox publishes',
-        );
-        if (data.some((p) => p.open_id === openId)) {
+        if ((await tiktok.publishes()).some((p) => p.open_id === openId)) {
           result.initAfterSec = Number(process.hrtime.bigint() - started) / 1e9;
         }
       }
@@ -323,7 +190,14 @@ async function main(): Promise<number> {
   const identity = await startDevIdentity({ port: 0 });
   cleanups.push(() => identity.close());
 
+  // The API as its own process, the built bundle as `npm run start:api` runs it. The bench decides
+  // the database and the key: nothing inherited may point it elsewhere (the API reads an empty
+  // variable as unset), so it runs the embedded PostgreSQL in its temp DATA_DIR and generates its
+  // token key there.
+  await ensureApiBuilt();
   const api = spawnApi({
+    DATABASE_URL: '',
+    TOKEN_ENCRYPTION_KEY: '',
     PORT: String(apiPort),
     HOST: '127.0.0.1',
     DATA_DIR: join(root, 'api-data'),
@@ -339,31 +213,26 @@ async function main(): Promise<number> {
     WEB_APP_URL: 'http://localhost:5173',
     LOG_LEVEL: 'warn',
   });
+  cleanups.push(() => stopChild(api));
   const pid = api.pid;
   if (pid === undefined) throw new Error('the API process did not start');
   await waitForHealth(apiUrl, api);
 
   // A signed-in user with a connected private creator, the way the web app gets there.
   const token = (await headlessLogin({ issuerUrl: identity.issuer, sub: USER })).access_token;
-  const creator = await json<{ open_id: string }>(
-    await postJson(`${sandbox.url}/_sandbox/creators`, {
-      private_account: true,
-      max_video_post_duration_sec: 600,
-    }),
-    'sandbox creator',
-  );
+  const creator = await sandbox.control.createCreator({
+    private_account: true,
+    max_video_post_duration_sec: 600,
+  });
   const connect = await json<{ data: { authorizeUrl: string } }>(
     await postJson(`${apiUrl}/tiktok/connect`, {}, token),
     'POST /tiktok/connect',
   );
-  const consent = await json<{ redirect_to: string }>(
-    await postJson(`${sandbox.url}/_sandbox/consent`, {
-      authorize_url: connect.data.authorizeUrl,
-      open_id: creator.open_id,
-      approve: true,
-    }),
-    'sandbox consent',
-  );
+  const consent = await sandbox.control.consent({
+    authorize_url: connect.data.authorizeUrl,
+    open_id: creator.open_id,
+    approve: true,
+  });
   const callback = await fetch(consent.redirect_to, { redirect: 'manual' });
   await callback.arrayBuffer();
   const back = new URL(callback.headers.get('location') ?? 'http://missing/');
@@ -375,7 +244,7 @@ async function main(): Promise<number> {
   // The video, on disk only.
   const videoPath = join(root, 'bench-video.mp4');
   const generating = process.hrtime.bigint();
-  const fileSha256 = await writeVideo(videoPath, SIZE, DURATION_SEC);
+  const fileSha256 = await writeMp4File(videoPath, SIZE, DURATION_SEC);
   const generateSec = Number(process.hrtime.bigint() - generating) / 1e9;
 
   // The upload: what the SPA sends, with the file read from disk as the request goes.
@@ -390,7 +259,7 @@ async function main(): Promise<number> {
   const idle = await memoryOf(pid);
   const cpuBefore = await cpuSecondsOf(pid);
   const started = process.hrtime.bigint();
-  const sampling = startSampling(pid, sandbox.url, creator.open_id, started);
+  const sampling = startSampling(pid, sandbox.control, creator.open_id, started);
   let uploadRes: Response;
   let sampled: Sampling;
   try {
@@ -423,10 +292,7 @@ async function main(): Promise<number> {
     await sleep(500);
   }
 
-  const received = await json<{ received_bytes: number; sha256: string | null }>(
-    await fetch(`${sandbox.url}/_sandbox/publishes/${encodeURIComponent(publishId)}`),
-    'sandbox publish',
-  );
+  const received = await sandbox.control.publish(publishId);
   const leftovers = await readdir(uploadTmpDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
