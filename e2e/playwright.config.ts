@@ -9,7 +9,7 @@
 import { chromiumLaunch } from '@cliprelay/test-kit/chromium';
 import { defineConfig } from '@playwright/test';
 
-const { executablePath, args } = await chromiumLaunch('The end-to-end tests');
+const { executablePath, args, env } = await chromiumLaunch('The end-to-end tests');
 
 export default defineConfig({
   testDir: './tests',
@@ -29,6 +29,6 @@ export default defineConfig({
     actionTimeout: 15_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: { executablePath, args },
+    launchOptions: { executablePath, args, env },
   },
 });

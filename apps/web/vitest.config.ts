@@ -16,7 +16,7 @@ const TEST_PORT = await testPort();
 
 // After register(): the package is TypeScript.
 const { chromiumLaunch } = await import('@cliprelay/test-kit/chromium');
-const { executablePath, args } = await chromiumLaunch("The web app's tests");
+const { executablePath, args, env } = await chromiumLaunch("The web app's tests");
 
 export default defineConfig({
   plugins: [react()],
@@ -41,7 +41,7 @@ export default defineConfig({
       instances: [
         {
           browser: 'chromium',
-          launch: { executablePath, args },
+          launch: { executablePath, args, env },
         },
       ],
     },
