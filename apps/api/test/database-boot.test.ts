@@ -9,10 +9,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { freePort } from '@cliprelay/test-kit/ports';
 import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
-import { createTestDatabase } from '@cliprelay/test-kit/postgres';
+import { createTestDatabase, queryUrl } from '@cliprelay/test-kit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAdminUrl } from './support/stack.ts';
 
@@ -62,16 +61,6 @@ function messages(api: ApiProcess): string[] {
   });
 }
 
-async function query<T>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -97,7 +86,7 @@ describe('with DATABASE_URL', () => {
         'database ready: schema up to date',
         'database ready: schema up to date',
       ]);
-      const applied = await query<{ n: number }>(
+      const applied = await queryUrl<{ n: number }>(
         database.url,
         'select count(*)::int as n from drizzle.__drizzle_migrations',
       );
@@ -128,7 +117,7 @@ describe('without DATABASE_URL: the embedded PostgreSQL in DATA_DIR', () => {
     const first = await startApiProcess(env);
     await waitForHealth(first.url, first.child);
     expect(messages(first)).toContain(`database ready: applied ${MIGRATIONS.length} migration(s)`);
-    await query(await serverUrl(), "insert into users (sub) values ('boot-test|kept')");
+    await queryUrl(await serverUrl(), "insert into users (sub) values ('boot-test|kept')");
     const firstServer = serverPid();
     await stopChild(first.child);
     expect(first.child.exitCode).toBe(0);
@@ -138,9 +127,9 @@ describe('without DATABASE_URL: the embedded PostgreSQL in DATA_DIR', () => {
     const second = await startApiProcess(env);
     await waitForHealth(second.url, second.child);
     expect(messages(second)).toContain('database ready: schema up to date');
-    expect(await query(await serverUrl(), "select sub from users where sub = 'boot-test|kept'")).toHaveLength(
-      1,
-    );
+    expect(
+      await queryUrl(await serverUrl(), "select sub from users where sub = 'boot-test|kept'"),
+    ).toHaveLength(1);
 
     // Killed: no chance to stop its server, which keeps running with its postmaster.pid.
     const orphan = serverPid();
@@ -154,9 +143,9 @@ describe('without DATABASE_URL: the embedded PostgreSQL in DATA_DIR', () => {
       `stopped the PostgreSQL server (pid ${orphan}) that a killed run left running on ${join(pgDir, 'data')}`,
     );
     expect(isAlive(orphan)).toBe(false);
-    expect(await query(await serverUrl(), "select sub from users where sub = 'boot-test|kept'")).toHaveLength(
-      1,
-    );
+    expect(
+      await queryUrl(await serverUrl(), "select sub from users where sub = 'boot-test|kept'"),
+    ).toHaveLength(1);
 
     // Ctrl-C in a terminal and the parent's SIGTERM arrive together (npm start): one clean close.
     const thirdServer = serverPid();

@@ -59,3 +59,14 @@ async function adminQuery(adminUrl: string, text: string): Promise<void> {
     await client.end();
   }
 }
+
+/** One query on a connection of its own (opened and closed here): what tests read beside the API. */
+export async function queryUrl<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

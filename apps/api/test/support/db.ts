@@ -1,19 +1,13 @@
-import pg from 'pg';
+import { queryUrl } from '@cliprelay/test-kit/postgres';
 import type { Stack } from './stack.ts';
 
 /** Raw SQL against a stack's database, beside the API, through a connection of our own. */
-export async function queryDb<T = Record<string, any>>(
+export function queryDb<T = Record<string, any>>(
   stack: Stack,
   text: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return queryUrl<T>(stack.databaseUrl, text, params);
 }
 
 /** The social_accounts row, token columns included. */
