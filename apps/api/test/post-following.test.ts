@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { freePort } from '@cliprelay/test-kit/ports';
 import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostFollower, RESTARTED_RELAY_MESSAGE } from '../src/publish/post-follower.ts';
 import { queryDb } from './support/db.ts';
 import {
   body,
@@ -146,5 +147,54 @@ describe('the server follows every post', () => {
       30_000,
       200,
     );
+  });
+
+  it('recovery fails the work a dead process left: an init that never answered, a relay whose heartbeat stopped', async () => {
+    const { accountId } = await connectedAccount(stack, 'dev|alice');
+    const [user] = await queryDb<{ user_id: string }>(
+      stack,
+      'select user_id from social_accounts where id = $1',
+      [accountId],
+    );
+    const insert = (fields: string, values: string) =>
+      queryDb<{ id: string }>(
+        stack,
+        `insert into posts (user_id, social_account_id, source_type, privacy_level, ${fields})
+         values ($1, $2, 'FILE_UPLOAD', 'SELF_ONLY', ${values}) returning id`,
+        [user?.user_id, accountId],
+      );
+    const [lostInit] = await insert(
+      'local_status, created_at',
+      "'initializing', now() - interval '10 minutes'",
+    );
+    const [freshInit] = await insert('local_status', "'initializing'");
+    const [deadRelay] = await insert(
+      'local_status, publish_id, relay_heartbeat_at',
+      "'uploading', 'v_pub_file~v2-1.1000000000000000001', now() - interval '2 minutes'",
+    );
+    const [liveRelay] = await insert(
+      'local_status, publish_id, relay_heartbeat_at',
+      "'uploading', 'v_pub_file~v2-1.1000000000000000002', now()",
+    );
+
+    await stack.api.app.get(PostFollower).recover();
+
+    const rows = await queryDb<{ id: string; local_status: string; user_message: string | null }>(
+      stack,
+      'select id, local_status, user_message from posts where id = any($1)',
+      [[lostInit?.id, freshInit?.id, deadRelay?.id, liveRelay?.id]],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(lostInit!.id)).toMatchObject({
+      local_status: 'failed',
+      user_message: expect.stringMatching(/restarted before TikTok answered/),
+    });
+    expect(byId.get(deadRelay!.id)).toMatchObject({
+      local_status: 'failed',
+      user_message: RESTARTED_RELAY_MESSAGE,
+    });
+    // Still within their time: another process may be working on them right now.
+    expect(byId.get(freshInit!.id)?.local_status).toBe('initializing');
+    expect(byId.get(liveRelay!.id)?.local_status).toBe('uploading');
   });
 });
