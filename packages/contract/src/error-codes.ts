@@ -29,6 +29,13 @@ export const ERROR_STATUS = {
   ACCOUNT_NOT_FOUND: 404,
   /** TikTok no longer accepts this account's tokens: the user must reconnect it. */
   ACCOUNT_RECONNECT_REQUIRED: 404,
+  /**
+   * A publish under this Idempotency-Key is still running, or has led to a post whose outcome is
+   * not known yet: wait and ask again (or follow it in the history); a second publish never starts.
+   */
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  /** This Idempotency-Key was first used for a different request (another account or settings). */
+  IDEMPOTENCY_KEY_REUSED: 422,
   /** The video is larger than MAX_VIDEO_BYTES. */
   FILE_TOO_LARGE: 413,
   /** A JSON body over the API's limit (not a video: those are FILE_TOO_LARGE). */

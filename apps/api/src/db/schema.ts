@@ -139,6 +139,27 @@ export const tiktokCallBudget = pgTable(
   (t) => [primaryKey({ columns: [t.socialAccountId, t.endpoint, t.windowStart] })],
 );
 
+/**
+ * Idempotency-Key of the publishing writes (Stripe's model): per user, kept 24 h. `postId` links
+ * the attempt's post as soon as it exists; `response` is the first success, replayed as it was.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    postId: uuid('post_id').references(() => posts.id, { onDelete: 'set null' }),
+    response: jsonb('response'),
+    /** When the running attempt started: a stale one (its process died before init) is taken over. */
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
+
 /** The user's media library: videos already on our CDN, publishable with PULL_FROM_URL. */
 export const media = pgTable(
   'media',

@@ -10,7 +10,7 @@
  * says. A process that dies mid-job loses nothing: the job expires and another worker takes it;
  * a recovery job (cron, once across instances, and at boot) re-queues any unsettled post and
  * marks failed the work that died with a process (an init that never answered, a relay whose
- * heartbeat stopped).
+ * heartbeat stopped); it also drops Idempotency-Keys older than 24 h.
  */
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.ts';
@@ -21,6 +21,7 @@ import { AccountsRepository } from '../tiktok/accounts.repository.ts';
 import { TikTokClient } from '../tiktok/tiktok.client.ts';
 import { TokenService } from '../tiktok/token.service.ts';
 import { CallBudgetRepository } from './call-budget.repository.ts';
+import { IdempotencyRepository } from './idempotency.repository.ts';
 import { isSettled, statusUpdate } from './post-status.ts';
 import { PostsRepository } from './posts.repository.ts';
 
@@ -70,6 +71,7 @@ export class PostFollower {
     private readonly tokens: TokenService,
     private readonly tiktok: TikTokClient,
     private readonly budget: CallBudgetRepository,
+    private readonly idempotencyKeys: IdempotencyRepository,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -105,6 +107,7 @@ export class PostFollower {
     const unsettled = (await this.posts.listUnsettled()).filter((p) => !isSettled(p) && !isRelaying(p));
     for (const post of unsettled) await this.follow(post.id);
     await this.budget.prune();
+    await this.idempotencyKeys.prune();
   }
 
   private async followOnce({ postId, attempt }: FollowJob): Promise<void> {

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PRIVACY_LEVELS, TITLE_MAX_LENGTH } from '@cliprelay/contract';
 import type {
   ApiSuccess,
@@ -10,10 +10,23 @@ import type {
   UploadPublishData,
 } from '@cliprelay/contract';
 import type { Response } from 'express';
+import type { PostRow } from '../db/schema.ts';
+import { Idempotency } from './idempotency.ts';
 import { type AppRequest, type AuthUser, CurrentUser } from '../common/request.ts';
 import { PublishInitDto } from './publish.dto.ts';
 import { PublishService } from './publish.service.ts';
 import { UploadService } from './upload.service.ts';
+
+const IDEMPOTENCY_KEY_DOC =
+  'One key per submit (1–255 visible ASCII characters), kept 24 h: the same key answers the first ' +
+  'success again or 409 while it runs, never a second TikTok post; the same key for another request is 422.';
+
+/** A PULL_FROM_URL init whose process died after TikTok answered: its post is followed. */
+function recoveredInit(post: PostRow): PublishInitData | undefined {
+  // A FILE_UPLOAD init's upload_url is not kept: that attempt can only be waited out.
+  if (!post.publishId || post.sourceType !== 'PULL_FROM_URL') return undefined;
+  return { publish_id: post.publishId, post_id: post.id };
+}
 
 @ApiTags('publish')
 @ApiBearerAuth()
@@ -22,6 +35,7 @@ export class PublishController {
   constructor(
     private readonly publish: PublishService,
     private readonly uploads: UploadService,
+    private readonly idempotency: Idempotency,
   ) {}
 
   @Get('creator-info/:socialAccountId')
@@ -38,28 +52,44 @@ export class PublishController {
   @ApiOperation({
     summary: 'Initialise a Direct Post: PULL_FROM_URL, or FILE_UPLOAD returning TikTok’s upload_url',
   })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_KEY_DOC })
   async init(
     @CurrentUser() user: AuthUser,
     @Body() dto: PublishInitDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ApiSuccess<PublishInitData>> {
     const source = this.publish.checkSource(dto.source_type, dto.video_url, dto.video_size);
-    const { plan: _plan, ...data } = await this.publish.init(
+    const started = await this.idempotency.begin<PublishInitData>(
       user.id,
-      dto.socialAccountId,
-      {
-        title: dto.title ?? '',
-        privacy_level: dto.privacy_level,
-        disable_comment: dto.disable_comment,
-        disable_duet: dto.disable_duet,
-        disable_stitch: dto.disable_stitch,
-        brand_organic_toggle: dto.brand_organic_toggle ?? false,
-        brand_content_toggle: dto.brand_content_toggle ?? false,
-        is_aigc: dto.is_aigc ?? false,
-        video_cover_timestamp_ms: dto.video_cover_timestamp_ms,
-      },
-      source,
+      idempotencyKey,
+      dto,
+      recoveredInit,
     );
-    return { success: true, data };
+    if ('replay' in started) return { success: true, data: started.replay };
+    const { attempt } = started;
+    try {
+      const { plan: _plan, ...data } = await this.publish.init(
+        user.id,
+        dto.socialAccountId,
+        {
+          title: dto.title ?? '',
+          privacy_level: dto.privacy_level,
+          disable_comment: dto.disable_comment,
+          disable_duet: dto.disable_duet,
+          disable_stitch: dto.disable_stitch,
+          brand_organic_toggle: dto.brand_organic_toggle ?? false,
+          brand_content_toggle: dto.brand_content_toggle ?? false,
+          is_aigc: dto.is_aigc ?? false,
+          video_cover_timestamp_ms: dto.video_cover_timestamp_ms,
+        },
+        source,
+        { onPost: attempt.onPost },
+      );
+      return { success: true, data: await attempt.succeeded(data) };
+    } catch (error) {
+      await attempt.failed();
+      throw error;
+    }
   }
 
   @Post('publish/upload/:socialAccountId')
@@ -89,13 +119,18 @@ export class PublishController {
     summary:
       'Upload a video (multipart: metadata fields, then `file`) and publish it: init + chunked upload in one request',
   })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_KEY_DOC })
   async upload(
     @CurrentUser() user: AuthUser,
     @Param('socialAccountId') accountId: string,
     @Req() req: AppRequest,
     @Res({ passthrough: true }) res: Response,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ApiSuccess<UploadPublishData>> {
-    return { success: true, data: await this.uploads.uploadAndPublish(user.id, accountId, req, res) };
+    return {
+      success: true,
+      data: await this.uploads.uploadAndPublish(user.id, accountId, req, res, idempotencyKey),
+    };
   }
 
   @Get('publish/status/:publishId')

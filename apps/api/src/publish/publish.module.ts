@@ -3,6 +3,8 @@ import { TikTokModule } from '../tiktok/tiktok.module.ts';
 import { MediaController } from './media.controller.ts';
 import { MediaRepository } from './media.repository.ts';
 import { CallBudgetRepository } from './call-budget.repository.ts';
+import { Idempotency } from './idempotency.ts';
+import { IdempotencyRepository } from './idempotency.repository.ts';
 import { PostFollower } from './post-follower.ts';
 import { PostsRepository } from './posts.repository.ts';
 import { PublishController } from './publish.controller.ts';
@@ -19,6 +21,8 @@ import { UploadService } from './upload.service.ts';
     MediaRepository,
     PostFollower,
     CallBudgetRepository,
+    Idempotency,
+    IdempotencyRepository,
   ],
   exports: [PostFollower],
 })

@@ -120,9 +120,14 @@ export class PublishService {
     accountId: string,
     settings: RequestedSettings | Prepared,
     source: Source,
-    /** This API sends the bytes itself (publishFile): it follows the post once they are sent. */
-    relay = false,
+    opts: {
+      /** This API sends the bytes itself (publishFile): it follows the post once they are sent. */
+      relay?: boolean;
+      /** Hears the post's id once its row exists, before TikTok is asked (the Idempotency-Key). */
+      onPost?: (postId: string) => Promise<void>;
+    } = {},
   ): Promise<PublishInitData & { plan?: ChunkPlan }> {
+    const { relay = false } = opts;
     const { account, postInfo } =
       'postInfo' in settings ? settings : await this.prepare(userId, accountId, settings);
     const plan = source.type === 'FILE_UPLOAD' ? planChunks(source.videoSize) : undefined;
@@ -155,6 +160,7 @@ export class PublishService {
       localStatus: 'initializing',
     });
     try {
+      await opts.onPost?.(post.id);
       const result = await this.tokens.withFreshToken(account.id, (t) =>
         this.tiktok.initVideo(t, postInfo, sourceInfo),
       );
@@ -192,6 +198,7 @@ export class PublishService {
     prepared: Prepared,
     file: { path: string; size: number; originalName: string; contentType: VideoContentType },
     signal?: AbortSignal,
+    onPost?: (postId: string) => Promise<void>,
   ): Promise<UploadPublishData> {
     const source = this.checkSource('FILE_UPLOAD', undefined, file.size) as Extract<
       Source,
@@ -202,7 +209,7 @@ export class PublishService {
       prepared.account.id,
       prepared,
       { ...source, fileName: file.originalName },
-      true,
+      { relay: true, ...(onPost ? { onPost } : {}) },
     );
     if (!init.upload_url || !init.plan) {
       const err = new AppError(

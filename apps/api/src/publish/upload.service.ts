@@ -10,7 +10,14 @@ import { AppError } from '../common/app-error.ts';
 import { flattenValidationErrors } from '../common/validation.ts';
 import { exceedsDeclaredLength, receiveMultipartVideo } from '../upload/multipart-upload.ts';
 import { UPLOAD_FIELD_NAMES, UploadFieldsDto } from './publish.dto.ts';
-import { type Prepared, PublishService, type RequestedSettings } from './publish.service.ts';
+import type { PostRow } from '../db/schema.ts';
+import { Idempotency, type KeyedAttempt } from './idempotency.ts';
+import {
+  type Prepared,
+  PublishService,
+  type RequestedSettings,
+  SUBMITTED_MESSAGE,
+} from './publish.service.ts';
 
 /**
  * The seed's one-request FILE_UPLOAD: the multipart body is streamed to a temp file (never held
@@ -22,6 +29,7 @@ export class UploadService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly publish: PublishService,
+    private readonly idempotency: Idempotency,
   ) {}
 
   async uploadAndPublish(
@@ -29,6 +37,7 @@ export class UploadService {
     accountId: string,
     req: IncomingMessage,
     res: Response,
+    idempotencyKey?: string,
   ): Promise<UploadPublishData> {
     // Refuse before reading a byte a body that cannot fit. Ownership and settings are checked in
     // beforeFile, once the fields are in and before a byte of the video is stored.
@@ -42,23 +51,62 @@ export class UploadService {
     };
     res.once('close', onClose);
     let prepared: Prepared | undefined;
-    const upload = await receiveMultipartVideo(req, {
-      tmpDir: this.config.uploadTmpDir,
-      maxFileBytes: MAX_VIDEO_BYTES,
-      allowedFields: UPLOAD_FIELD_NAMES,
-      // The fields come first: settings the creator can't use are refused before the video streams.
-      beforeFile: async (fields) => {
-        prepared = await this.publish.prepare(userId, accountId, await parseFields(fields));
-      },
-    });
+    let keyed: KeyedAttempt<UploadPublishData> | undefined;
+    let replay: UploadPublishData | undefined;
     try {
-      if (!prepared) throw new Error('multipart upload finished without its settings being checked');
-      return await this.publish.publishFile(userId, prepared, upload.file, abort.signal);
+      const upload = await receiveMultipartVideo(req, {
+        tmpDir: this.config.uploadTmpDir,
+        maxFileBytes: MAX_VIDEO_BYTES,
+        allowedFields: UPLOAD_FIELD_NAMES,
+        // The fields come first: a key already used, or settings the creator can't use, are
+        // answered before the video streams.
+        beforeFile: async (fields) => {
+          const started = await this.idempotency.begin<UploadPublishData>(
+            userId,
+            idempotencyKey,
+            { accountId, fields },
+            recoveredUpload,
+          );
+          if ('replay' in started) {
+            replay = started.replay;
+            throw new ReplayInstead();
+          }
+          keyed = started.attempt;
+          prepared = await this.publish.prepare(userId, accountId, await parseFields(fields));
+        },
+      });
+      try {
+        if (!prepared || !keyed)
+          throw new Error('multipart upload finished without its settings being checked');
+        const result = await this.publish.publishFile(
+          userId,
+          prepared,
+          upload.file,
+          abort.signal,
+          keyed.onPost,
+        );
+        return await keyed.succeeded(result);
+      } finally {
+        await upload.cleanup();
+      }
+    } catch (error) {
+      if (error instanceof ReplayInstead && replay) return replay;
+      await keyed?.failed();
+      throw error;
     } finally {
       res.off('close', onClose);
-      await upload.cleanup();
     }
   }
+}
+
+/** Thrown from beforeFile to stop reading the body: the key's first answer is given instead. */
+class ReplayInstead extends Error {}
+
+/** A relay whose process died after TikTok's init and whose post is followed: its answer. */
+function recoveredUpload(post: PostRow): UploadPublishData | undefined {
+  if (!post.publishId || post.localStatus === 'uploading' || post.localStatus === 'initializing')
+    return undefined;
+  return { publish_id: post.publishId, message: SUBMITTED_MESSAGE, post_id: post.id };
 }
 
 async function parseFields(fields: Record<string, string>): Promise<RequestedSettings> {

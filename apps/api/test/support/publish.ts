@@ -60,8 +60,9 @@ export function upload(
   token: string | undefined,
   accountId: string,
   form: FormData,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
-  return stack.call(`/tiktok/publish/upload/${accountId}`, { method: 'POST', token, body: form });
+  return stack.call(`/tiktok/publish/upload/${accountId}`, { method: 'POST', token, body: form, headers });
 }
 
 export async function listPosts(stack: Stack, token: string): Promise<any[]> {

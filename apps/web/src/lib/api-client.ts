@@ -27,11 +27,14 @@ export interface UploadOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Called once the last byte left the browser (the server is now working on it). */
   onUploaded?: () => void;
+  /** More request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
 }
 
 export interface ApiClient {
   get<T>(path: string, signal?: AbortSignal): Promise<T>;
-  post<T>(path: string, body?: unknown, signal?: AbortSignal): Promise<T>;
+  /** `headers`: more request headers (e.g. `Idempotency-Key`). */
+  post<T>(path: string, body?: unknown, signal?: AbortSignal, headers?: Record<string, string>): Promise<T>;
   delete<T>(path: string, signal?: AbortSignal): Promise<T>;
   /** POSTs multipart form data with upload progress and an abort handle. */
   upload<T>(path: string, form: FormData, options?: UploadOptions): Promise<T>;
@@ -80,9 +83,15 @@ export function createApiClient(baseUrl: string, auth: AuthBridge): ApiClient {
   }
 
   const json =
-    (method: string, path: string, body: unknown, signal: AbortSignal | undefined): Send =>
+    (
+      method: string,
+      path: string,
+      body: unknown,
+      signal: AbortSignal | undefined,
+      extraHeaders: Record<string, string> = {},
+    ): Send =>
     async (token) => {
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
       let res: Response;
@@ -102,7 +111,7 @@ export function createApiClient(baseUrl: string, auth: AuthBridge): ApiClient {
 
   return {
     get: (path, signal) => call(json('GET', path, undefined, signal)),
-    post: (path, body, signal) => call(json('POST', path, body, signal)),
+    post: (path, body, signal, headers) => call(json('POST', path, body, signal, headers)),
     delete: (path, signal) => call(json('DELETE', path, undefined, signal)),
     upload: (path, form, options = {}) => call((token) => xhrUpload(url(path), form, token, options)),
   };
@@ -113,7 +122,7 @@ function xhrUpload(
   target: string,
   form: FormData,
   token: string | null,
-  { signal, onProgress, onUploaded }: UploadOptions,
+  { signal, onProgress, onUploaded, headers = {} }: UploadOptions,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -122,6 +131,7 @@ function xhrUpload(
     }
     const xhr = new XMLHttpRequest();
     xhr.open('POST', target);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.setRequestHeader('accept', 'application/json');
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.upload.onprogress = (e) => {

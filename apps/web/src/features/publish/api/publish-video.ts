@@ -1,7 +1,8 @@
 /**
  * The two ways to publish (seed §4): POST /tiktok/publish/upload/:socialAccountId with the file
  * (FILE_UPLOAD: our API uploads it to TikTok in chunks) and POST /tiktok/publish/init with a media
- * library URL (PULL_FROM_URL: TikTok downloads it).
+ * library URL (PULL_FROM_URL: TikTok downloads it). Each carries the submit's Idempotency-Key: a
+ * Try again of the same submit under the same key can never make a second TikTok post.
  */
 import type { PublishInitData, PublishInitRequest, UploadPublishData } from '@cliprelay/contract';
 import type { ApiClient, UploadOptions } from '../../../lib/api-client.ts';
@@ -28,7 +29,7 @@ export function publishFromDevice(
   socialAccountId: string,
   state: PublishState,
   file: File,
-  options: UploadOptions,
+  options: UploadOptions & { idempotencyKey: string },
 ): Promise<UploadPublishData> {
   const form = new FormData();
   for (const [name, value] of Object.entries(postFields(state))) form.append(name, String(value));
@@ -36,7 +37,7 @@ export function publishFromDevice(
   return api.upload<UploadPublishData>(
     `/tiktok/publish/upload/${encodeURIComponent(socialAccountId)}`,
     form,
-    options,
+    { ...options, headers: { 'Idempotency-Key': options.idempotencyKey } },
   );
 }
 
@@ -47,6 +48,7 @@ export function publishFromUrl(
   state: PublishState,
   videoUrl: string,
   signal: AbortSignal,
+  idempotencyKey: string,
 ): Promise<PublishInitData> {
   const body: PublishInitRequest = {
     socialAccountId,
@@ -54,5 +56,7 @@ export function publishFromUrl(
     source_type: 'PULL_FROM_URL',
     video_url: videoUrl,
   };
-  return api.post<PublishInitData>('/tiktok/publish/init', body, signal);
+  return api.post<PublishInitData>('/tiktok/publish/init', body, signal, {
+    'Idempotency-Key': idempotencyKey,
+  });
 }

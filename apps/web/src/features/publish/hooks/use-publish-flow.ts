@@ -9,7 +9,7 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { isAbortError } from '../../../lib/api-error.ts';
 import { useApiClient } from '../../../lib/api-context.tsx';
 import { creatorInfoQuery } from '../api/get-creator-info.ts';
-import { publishFromDevice, publishFromUrl } from '../api/publish-video.ts';
+import { postFields, publishFromDevice, publishFromUrl } from '../api/publish-video.ts';
 import { describePublishError } from '../utils/describe-publish-error.ts';
 import {
   initialPublishState,
@@ -25,6 +25,9 @@ export function usePublishFlow(socialAccountId: string) {
   const queryClient = useQueryClient();
   const [state, dispatch] = useReducer(publishReducer, initialPublishState);
   const requestRef = useRef<AbortController | null>(null);
+  // One Idempotency-Key per submit: a Try again (or a resend after Cancel) of the same video and
+  // settings reuses it, anything else is a new submit with a new key.
+  const submitRef = useRef<{ fingerprint: string; key: string } | null>(null);
 
   const loadCreatorInfo = useCallback(() => {
     let current = true;
@@ -54,18 +57,34 @@ export function usePublishFlow(socialAccountId: string) {
     const controller = new AbortController();
     requestRef.current = controller;
     dispatch({ type: 'publishStarted' });
+    const fingerprint = submitFingerprint(socialAccountId, state);
+    if (submitRef.current?.fingerprint !== fingerprint) {
+      submitRef.current = { fingerprint, key: crypto.randomUUID() };
+    }
+    const idempotencyKey = submitRef.current.key;
     const request =
       state.source === 'FILE_UPLOAD' && state.selectedFile
         ? publishFromDevice(api, socialAccountId, state, state.selectedFile, {
+            idempotencyKey,
             signal: controller.signal,
             onProgress: ({ loaded, total }) =>
               dispatch({ type: 'uploadProgressed', percent: total > 0 ? (loaded / total) * 100 : 0 }),
             onUploaded: () => dispatch({ type: 'uploadFinished' }),
           })
-        : publishFromUrl(api, socialAccountId, state, state.selectedMedia?.url ?? '', controller.signal);
+        : publishFromUrl(
+            api,
+            socialAccountId,
+            state,
+            state.selectedMedia?.url ?? '',
+            controller.signal,
+            idempotencyKey,
+          );
     void request
       .then(
-        (data) => dispatch({ type: 'publishSucceeded', publishId: data.publish_id }),
+        (data) => {
+          submitRef.current = null;
+          dispatch({ type: 'publishSucceeded', publishId: data.publish_id });
+        },
         (error: unknown) => {
           if (isAbortError(error)) {
             dispatch({ type: 'publishCancelled' });
@@ -86,6 +105,16 @@ export function usePublishFlow(socialAccountId: string) {
   const startOver = useCallback(() => dispatch({ type: 'startedOver' }), []);
 
   return { state, dispatch, publish, cancel, startOver, reloadCreatorInfo: loadCreatorInfo };
+}
+
+/** What makes two submits the same one: the account, the video and every post setting. */
+function submitFingerprint(socialAccountId: string, state: PublishState): string {
+  const file = state.selectedFile;
+  const video =
+    state.source === 'FILE_UPLOAD' && file
+      ? { file: [file.name, file.size, file.lastModified] }
+      : { url: state.selectedMedia?.url ?? null };
+  return JSON.stringify({ socialAccountId, source: state.source, video, fields: postFields(state) });
 }
 
 /** Reads the chosen video's duration (a <video> element's loadedmetadata) and checks it. */

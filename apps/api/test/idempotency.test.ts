@@ -1,0 +1,148 @@
+/**
+ * `Idempotency-Key` on the publishing writes (src/publish/idempotency.ts): one key, one TikTok
+ * post — a repeat answers the first success, a different request under the key is a 422, an
+ * attempt still under way is a 409, and an attempt that failed for good lets Try again run anew.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MiB, type TestFile, testFilesDir, writeMp4 } from '@cliprelay/test-kit/videos';
+import {
+  addFault,
+  body,
+  initBody,
+  type MediaHost,
+  sandboxPublishesOf,
+  startMediaHost,
+  upload,
+  uploadForm,
+} from './support/publish.ts';
+import { MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
+import { connectedAccount } from './support/tiktok.ts';
+
+describe('Idempotency-Key', () => {
+  let stack: Stack;
+  let files: Awaited<ReturnType<typeof testFilesDir>>;
+  let host: MediaHost;
+  let video: TestFile;
+
+  beforeAll(async () => {
+    files = await testFilesDir();
+    video = await writeMp4(files.dir, 'clip.mp4', { durationSec: 6, size: MiB });
+    host = await startMediaHost(files.dir);
+    stack = await startStack({
+      sandbox: { allowHttpPull: true, verifiedPrefix: [MEDIA_PREFIX, host.prefix], activeUserCap: 10_000 },
+      env: { TIKTOK_VERIFIED_URL_PREFIXES: [MEDIA_PREFIX, host.prefix].join(',') },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await host?.close();
+    await files?.remove();
+  });
+
+  const pull = (accountId: string, title = 'Once only') =>
+    initBody(accountId, {
+      source_type: 'PULL_FROM_URL',
+      video_url: `${host.prefix}clip.mp4`,
+      video_size: undefined,
+      title,
+    });
+  const initWithKey = (token: string, key: string, json: unknown) =>
+    stack.call('/tiktok/publish/init', { method: 'POST', token, json, headers: { 'idempotency-key': key } });
+
+  it('the same key and request answers the first success again, and TikTok gets one post', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    const key = randomUUID();
+    const first = await initWithKey(token, key, pull(accountId));
+    const firstBody = await body(first);
+    expect(first.status, JSON.stringify(firstBody)).toBe(200);
+    const again = await initWithKey(token, key, pull(accountId));
+    expect(again.status).toBe(200);
+    expect(await body(again)).toEqual(firstBody);
+    expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
+  });
+
+  it('the same key with a different request is a 422, and sends nothing', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    const key = randomUUID();
+    expect((await initWithKey(token, key, pull(accountId, 'First'))).status).toBe(200);
+    const other = await initWithKey(token, key, pull(accountId, 'Something else'));
+    expect(other.status).toBe(422);
+    expect(await body(other)).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
+  });
+
+  it('keys are per user: the same key from another user is another publish', async () => {
+    const alice = await connectedAccount(stack, 'dev|alice');
+    const bob = await connectedAccount(stack, 'dev|bob');
+    const key = randomUUID();
+    expect((await initWithKey(alice.token, key, pull(alice.accountId))).status).toBe(200);
+    expect((await initWithKey(bob.token, key, pull(bob.accountId))).status).toBe(200);
+    expect(await sandboxPublishesOf(stack, bob.openId)).toHaveLength(1);
+  });
+
+  it('while the first attempt runs, a repeat is a 409 and never a second TikTok init', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    await addFault(stack, { endpoint: 'video_init', delay_ms: 1500, open_id: openId });
+    const key = randomUUID();
+    const slow = initWithKey(token, key, pull(accountId));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const meanwhile = await initWithKey(token, key, pull(accountId));
+    expect(meanwhile.status).toBe(409);
+    expect(await body(meanwhile)).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE', retryable: true });
+    expect((await slow).status).toBe(200);
+    expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
+  });
+
+  it('an attempt TikTok refused runs anew under the same key (Try again)', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    await addFault(stack, {
+      endpoint: 'video_init',
+      error_code: 'spam_risk_too_many_posts',
+      open_id: openId,
+    });
+    const key = randomUUID();
+    const refused = await initWithKey(token, key, pull(accountId));
+    expect(refused.status).toBe(400);
+    const retried = await initWithKey(token, key, pull(accountId));
+    expect(retried.status, JSON.stringify(await body(retried))).toBe(200);
+    expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
+  });
+
+  it('a key refused before TikTok (bad settings) is free again at once', async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice');
+    const key = randomUUID();
+    const bad = await initWithKey(token, key, { ...pull(accountId), privacy_level: 'PUBLIC_TO_EVERYONE' });
+    expect(bad.status).toBe(400);
+    expect((await initWithKey(token, key, pull(accountId))).status).toBe(200);
+  });
+
+  it('works on the multipart upload too: a repeat with the same key sends TikTok nothing more', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    const key = randomUUID();
+    const send = async () =>
+      upload(
+        stack,
+        token,
+        accountId,
+        await uploadForm({ privacy_level: 'SELF_ONLY', title: 'Upload once' }, video),
+        {
+          'idempotency-key': key,
+        },
+      );
+    const first = await send();
+    const firstBody = await body(first);
+    expect(first.status, JSON.stringify(firstBody)).toBe(200);
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(await body(again)).toEqual(firstBody);
+    expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
+  });
+
+  it('a malformed key is a 400', async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice');
+    const res = await initWithKey(token, 'has spaces in it', pull(accountId));
+    expect(res.status).toBe(400);
+    expect(await body(res)).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
