@@ -177,7 +177,24 @@ describe('the server follows every post', () => {
       "'uploading', 'v_pub_file~v2-1.1000000000000000002', now()",
     );
 
+    // Processing at TikTok with no job (its queue entry lost), recent and two days old.
+    const [orphan] = await insert(
+      'local_status, publish_id',
+      "'processing', 'v_pub_file~v2-1.1000000000000000003'",
+    );
+    const [ancient] = await insert(
+      'local_status, publish_id, created_at',
+      "'processing', 'v_pub_file~v2-1.1000000000000000004', now() - interval '2 days'",
+    );
+
     await stack.api.app.get(PostFollower).recover();
+
+    const jobs = await queryDb<{ singleton_key: string }>(
+      stack,
+      `select singleton_key from pgboss.job where name = 'follow-post' and singleton_key = any($1)`,
+      [[orphan?.id, ancient?.id]],
+    );
+    expect(jobs.map((j) => j.singleton_key)).toEqual([orphan?.id]);
 
     const rows = await queryDb<{ id: string; local_status: string; user_message: string | null }>(
       stack,

@@ -104,7 +104,9 @@ export class PostFollower {
     if (abandoned.inits + abandoned.relays > 0) {
       this.logger.warn(abandoned, 'marked failed the publishes a stopped process left unfinished');
     }
-    const unsettled = (await this.posts.listUnsettled()).filter((p) => !isSettled(p) && !isRelaying(p));
+    const unsettled = (await this.posts.listUnsettled(FOLLOW_FOR_SEC)).filter(
+      (p) => !isSettled(p) && !isRelaying(p),
+    );
     for (const post of unsettled) await this.follow(post.id);
     await this.budget.prune();
     await this.idempotencyKeys.prune();

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { InjectDb } from '../db/database.module.ts';
 import { type PostRow, posts, socialAccounts } from '../db/schema.ts';
@@ -48,13 +48,27 @@ export class PostsRepository {
     return row;
   }
 
-  /** Posts TikTok has a publish id for whose outcome we have not settled yet. */
-  async listUnsettled(): Promise<PostRow[]> {
+  /**
+   * Posts of the last `withinSec` that TikTok has a publish id for and whose outcome is open:
+   * still uploading or processing, or public and published without its post id yet.
+   */
+  async listUnsettled(withinSec: number): Promise<PostRow[]> {
     return this.db
       .select()
       .from(posts)
       .where(
-        and(inArray(posts.localStatus, ['uploading', 'processing', 'published']), isNotNull(posts.publishId)),
+        and(
+          isNotNull(posts.publishId),
+          gt(posts.createdAt, sql`now() - make_interval(secs => ${withinSec})`),
+          or(
+            inArray(posts.localStatus, ['uploading', 'processing']),
+            and(
+              eq(posts.localStatus, 'published'),
+              eq(posts.privacyLevel, 'PUBLIC_TO_EVERYONE'),
+              sql`${posts.postIds} = '[]'::jsonb`,
+            ),
+          ),
+        ),
       );
   }
 
