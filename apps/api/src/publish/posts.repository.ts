@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { InjectDb } from '../db/database.module.ts';
 import { type PostRow, posts, socialAccounts } from '../db/schema.ts';
@@ -73,9 +73,9 @@ export class PostsRepository {
   }
 
   /**
-   * Marks failed, in one statement, the posts whose work died with a process: an init that never
-   * came back (no publish id after `initGraceSec`), and a relay whose heartbeat stopped
-   * (`relayGraceSec`). Returns how many of each.
+   * Marks failed the posts whose work died with a process: an init that never came back (no
+   * publish id after `initGraceSec`), and a relay whose heartbeat stopped (`relayGraceSec`).
+   * Returns how many of each.
    */
   async failAbandoned(opts: {
     initGraceSec: number;
@@ -83,39 +83,32 @@ export class PostsRepository {
     initMessage: string;
     relayMessage: string;
   }): Promise<{ inits: number; relays: number }> {
-    const inits = await this.db
+    const inits = await this.failWhere(
+      opts.initMessage,
+      and(
+        eq(posts.localStatus, 'initializing'),
+        isNull(posts.publishId),
+        lt(posts.createdAt, sql`now() - make_interval(secs => ${opts.initGraceSec})`),
+      ),
+    );
+    const relays = await this.failWhere(
+      opts.relayMessage,
+      and(
+        eq(posts.localStatus, 'uploading'),
+        isNotNull(posts.relayHeartbeatAt),
+        lt(posts.relayHeartbeatAt, sql`now() - make_interval(secs => ${opts.relayGraceSec})`),
+      ),
+    );
+    return { inits, relays };
+  }
+
+  private async failWhere(userMessage: string, where: SQL | undefined): Promise<number> {
+    const rows = await this.db
       .update(posts)
-      .set({
-        localStatus: 'failed',
-        errorCode: 'UPLOAD_FAILED',
-        userMessage: opts.initMessage,
-        updatedAt: new Date(),
-      })
-      .where(
-        and(
-          eq(posts.localStatus, 'initializing'),
-          isNull(posts.publishId),
-          lt(posts.createdAt, sql`now() - make_interval(secs => ${opts.initGraceSec})`),
-        ),
-      )
+      .set({ localStatus: 'failed', errorCode: 'UPLOAD_FAILED', userMessage, updatedAt: new Date() })
+      .where(where)
       .returning({ id: posts.id });
-    const relays = await this.db
-      .update(posts)
-      .set({
-        localStatus: 'failed',
-        errorCode: 'UPLOAD_FAILED',
-        userMessage: opts.relayMessage,
-        updatedAt: new Date(),
-      })
-      .where(
-        and(
-          eq(posts.localStatus, 'uploading'),
-          isNotNull(posts.relayHeartbeatAt),
-          lt(posts.relayHeartbeatAt, sql`now() - make_interval(secs => ${opts.relayGraceSec})`),
-        ),
-      )
-      .returning({ id: posts.id });
-    return { inits: inits.length, relays: relays.length };
+    return rows.length;
   }
 
   async findByPublishId(userId: string, publishId: string): Promise<PostRow | undefined> {
