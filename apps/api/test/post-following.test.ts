@@ -69,6 +69,10 @@ describe('the server follows every post', () => {
     return row?.local_status;
   }
 
+  /** Polls the post's row (not the API: no request may be what moves it) until it is published. */
+  const untilPublished = (postId: string, what: string) =>
+    waitFor(what, async () => (await localStatus(postId)) === 'published', 30_000, 200);
+
   it('reaches published in our database with nobody asking for its status', async () => {
     const { token, accountId } = await connectedAccount(stack, 'dev|alice');
     const res = await stack.call('/tiktok/publish/init', {
@@ -80,12 +84,7 @@ describe('the server follows every post', () => {
     expect(res.status, JSON.stringify(json)).toBe(200);
     expect(await localStatus(json.data.post_id)).toBe('processing');
 
-    await waitFor(
-      'the post to be published',
-      async () => (await localStatus(json.data.post_id)) === 'published',
-      30_000,
-      200,
-    );
+    await untilPublished(json.data.post_id, 'the post to be published');
     // The status endpoint answers from the database what the job recorded.
     const answered = await body(await status(stack, token, json.data.publish_id));
     expect(answered.data).toMatchObject({ status: 'PUBLISH_COMPLETE', local_status: 'published' });
@@ -112,12 +111,7 @@ describe('the server follows every post', () => {
     await new Promise((resolve) => replica.once('exit', resolve));
     expect(await localStatus(json.data.post_id)).toBe('processing');
 
-    await waitFor(
-      'the other replica to see it published',
-      async () => (await localStatus(json.data.post_id)) === 'published',
-      30_000,
-      200,
-    );
+    await untilPublished(json.data.post_id, 'the other replica to see it published');
     // One submit, one TikTok post.
     expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
   });
@@ -141,12 +135,7 @@ describe('the server follows every post', () => {
       [data.post_id],
     );
     expect(row?.n).toBeLessThanOrEqual(1);
-    await waitFor(
-      'the post to be published',
-      async () => (await localStatus(data.post_id)) === 'published',
-      30_000,
-      200,
-    );
+    await untilPublished(data.post_id, 'the post to be published');
   });
 
   it('recovery fails the work a dead process left: an init that never answered, a relay whose heartbeat stopped', async () => {
