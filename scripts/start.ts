@@ -163,6 +163,12 @@ let stack: RunningDevStack | undefined;
 let starting: Promise<unknown> | undefined;
 let stopping = false;
 
+/**
+ * Ctrl-C: everything stops in order, the sandbox's and identity's state saved last. A second
+ * Ctrl-C forces the exit. (`npm start` runs this file with `node --import tsx`, not the tsx CLI:
+ * the CLI relays a signal again, then SIGKILLs, when its child does not answer within 30 ms —
+ * which cut a shutdown short and lost the sandbox's newest state.)
+ */
 async function stop(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
