@@ -15,6 +15,9 @@ const NUMBER_FLAGS = [
   'pull-max-bytes',
   'pull-timeout-ms',
   'oauth-error-status',
+  'webhook-retry-base-ms',
+  'webhook-retry-for-ms',
+  'webhook-timeout-ms',
 ] as const;
 const STRING_FLAGS = [
   'state-file',
@@ -24,6 +27,7 @@ const STRING_FLAGS = [
   'client-secret',
   'chunk-rules',
   'data-dir',
+  'webhook-url',
 ] as const;
 const LIST_FLAGS = {
   'redirect-uri': 'redirectUri',

@@ -5,6 +5,7 @@ import { logId } from './ids.ts';
 import { sendJson } from './json.ts';
 import type { SandboxOptions } from './options.ts';
 import type { Fault, FaultEndpoint, Grant, SandboxState, TokenRecord } from './state.ts';
+import type { WebhookSender } from './webhooks.ts';
 
 /** What every route handler works with. */
 export interface SandboxContext {
@@ -14,6 +15,8 @@ export interface SandboxContext {
   readonly dataDir: string;
   /** Base URL for URLs the sandbox hands out (upload_url, avatars). */
   baseUrl: string;
+  /** Sends webhooks when options.webhookUrl is set. */
+  readonly webhooks: WebhookSender;
 }
 
 /** Documented default messages (§8); the real wording is UNCONFIRMED. */

@@ -12,6 +12,8 @@ import type {
   clockSchema,
   consentSchema,
   creatorView,
+  deauthorizeSchema,
+  deliveryView,
   faultSchema,
   publishView,
   tokenIssueSchema,
@@ -19,7 +21,7 @@ import type {
 } from './control.ts';
 import type { TokenResponse } from './oauth.ts';
 import type { creatorInputSchema } from './options.ts';
-import type { Fault } from './state.ts';
+import type { Fault, FaultEndpoint } from './state.ts';
 
 /** A creator as the control API shows it (`GET /_sandbox/creators`, and the answer to changes). */
 export type SandboxCreator = ReturnType<typeof creatorView>;
@@ -42,6 +44,11 @@ export type SandboxCreatorInput = z.input<typeof creatorInputSchema>;
 /** The body of `PATCH /_sandbox/creators/:open_id`: `open_id` and `posts_today` do not change. */
 export type SandboxCreatorUpdate = Omit<SandboxCreatorInput, 'open_id' | 'posts_today'>;
 export type SandboxTokenResponse = TokenResponse;
+/** One webhook delivery and its attempts (`GET /_sandbox/webhooks`). */
+export type SandboxWebhookDelivery = ReturnType<typeof deliveryView>;
+export type SandboxDeauthorizeInput = z.input<typeof deauthorizeSchema>;
+/** Requests per content endpoint since the start or the last reset (`GET /_sandbox/calls`). */
+export type SandboxCalls = Partial<Record<FaultEndpoint, number>>;
 
 /** A control call the sandbox refused: its HTTP status and its `error` message. */
 export class SandboxControlError extends Error {
@@ -120,6 +127,29 @@ export class SandboxControl {
 
   async clearFaults(): Promise<void> {
     await this.call('DELETE', 'faults');
+  }
+
+  /** The webhook deliveries so far, oldest first, and whether webhooks are on. */
+  webhooks(): Promise<{ enabled: boolean; data: SandboxWebhookDelivery[] }> {
+    return this.call('GET', 'webhooks');
+  }
+
+  /** Sends a delivery again now (TikTok delivers at least once). */
+  redeliverWebhook(id: number): Promise<SandboxWebhookDelivery> {
+    return this.call('POST', `webhooks/${id}/redeliver`);
+  }
+
+  /**
+   * The creator removes the app in TikTok (or is banned, …: `reason` as §9 numbers it): its grants
+   * are revoked and, with webhooks on, `authorization.removed` is sent.
+   */
+  deauthorize(openId: string, input: SandboxDeauthorizeInput = {}): Promise<{ revoked_grants: number }> {
+    return this.call('POST', `creators/${encodeURIComponent(openId)}/deauthorize`, input);
+  }
+
+  /** How many requests each content endpoint (creator_info, video_init, status_fetch, …) received. */
+  calls(): Promise<SandboxCalls> {
+    return this.call('GET', 'calls');
   }
 
   /** The sandbox clock's time now. */

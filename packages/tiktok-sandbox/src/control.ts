@@ -14,6 +14,7 @@ import { creatorInputSchema } from './options.ts';
 import { avatarUrl, privacyOptions } from './post.ts';
 import { statusOf } from './processing.ts';
 import { FAULT_ENDPOINTS, type Creator, type Publish, type TokenRecord } from './state.ts';
+import { REMOVAL_REASONS, type WebhookDelivery } from './webhooks.ts';
 
 function fail(res: Response, status: number, message: string): void {
   res.status(status).json({ error: message });
@@ -55,9 +56,15 @@ export function publishView(ctx: SandboxContext, p: Publish) {
     received_bytes: p.received_bytes,
     sha256: p.sha256,
     post_ids: [...p.post_ids],
+    /** status/fetch calls the app made for this publish. */
+    status_fetches: p.status_fetches ?? 0,
     created_at: new Date(p.created_at).toISOString(),
     upload_expires_at: p.upload ? new Date(p.upload.expires_at).toISOString() : null,
   };
+}
+
+export function deliveryView(d: WebhookDelivery) {
+  return { ...d, attempts: [...d.attempts] };
 }
 
 export function tokenView(ctx: SandboxContext, t: TokenRecord, now: number) {
@@ -91,6 +98,9 @@ export const faultSchema = z
     reset: z.boolean().optional(),
     open_id: z.string().optional(),
   })
+  .strict();
+export const deauthorizeSchema = z
+  .object({ reason: z.number().int().min(0).max(5).default(REMOVAL_REASONS.user_disconnected) })
   .strict();
 export const clockSchema = z.object({ advance_seconds: z.number().finite() }).strict();
 
@@ -225,6 +235,34 @@ export function controlRoutes(ctx: SandboxContext): Router {
     createReadStream(p.file_path)
       .on('error', () => res.destroy())
       .pipe(res);
+  });
+
+  router.post('/_sandbox/creators/:openId/deauthorize', (req, res) => {
+    const openId = req.params.openId;
+    if (!ctx.state.creators.has(openId)) return fail(res, 404, 'no such creator');
+    const parsed = deauthorizeSchema.safeParse(req.body ?? {});
+    if (!parsed.success) return fail(res, 400, zodMessage(parsed.error));
+    // §9: the tokens are already revoked when the event arrives.
+    const grants = ctx.state.grants.filter((g) => g.open_id === openId && !g.revoked);
+    for (const grant of grants) grant.revoked = true;
+    if (grants.length > 0) ctx.webhooks.authorizationRemoved(openId, parsed.data.reason);
+    res.json({ revoked_grants: grants.length });
+  });
+
+  router.get('/_sandbox/webhooks', (_req, res) => {
+    res.json({ enabled: ctx.webhooks.enabled, data: ctx.state.deliveries.map(deliveryView) });
+  });
+
+  router.post('/_sandbox/webhooks/:id/redeliver', (req, res) => {
+    const delivery = ctx.state.deliveries.find((d) => String(d.id) === req.params.id);
+    if (!delivery) return fail(res, 404, 'no such delivery');
+    if (!ctx.webhooks.enabled) return fail(res, 409, 'webhooks are off (no webhookUrl)');
+    ctx.webhooks.redeliver(delivery);
+    res.status(202).json(deliveryView(delivery));
+  });
+
+  router.get('/_sandbox/calls', (_req, res) => {
+    res.json({ ...ctx.state.calls });
   });
 
   router.get('/_sandbox/faults', (_req, res) => {

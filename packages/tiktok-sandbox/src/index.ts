@@ -21,4 +21,8 @@ export {
   type SandboxToken,
   type SandboxTokenIssueInput,
   type SandboxTokenResponse,
+  type SandboxWebhookDelivery,
+  type SandboxDeauthorizeInput,
+  type SandboxCalls,
 } from './control-client.ts';
+export { signWebhook } from './webhooks.ts';

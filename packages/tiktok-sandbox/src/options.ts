@@ -98,6 +98,23 @@ export const sandboxOptionsSchema = z
     stateFile: z.string().optional(),
     /** Creators that exist from the start (the control API can add more). */
     creators: z.array(creatorInputSchema).default([]),
+    /**
+     * The app's webhook callback URL (§9): publish and authorization events are posted there,
+     * signed, and retried until it answers 200. Unset: no webhooks.
+     */
+    webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** The first retry's wait; each next one doubles. */
+    webhookRetryBaseMs: z.number().int().positive().default(1000),
+    /** How long a delivery is retried (§9: 72 h). */
+    webhookRetryForMs: z
+      .number()
+      .int()
+      .positive()
+      .default(72 * 3600 * 1000),
+    /** A receiver that has not answered in this long has failed the attempt (§9: answer at once). */
+    webhookTimeoutMs: z.number().int().positive().default(5000),
+    /** How often publishes are looked at for events that became due. */
+    webhookWatchMs: z.number().int().positive().default(200),
     /** Log one line per request to stderr. */
     logRequests: z.boolean().default(false),
   })

@@ -39,6 +39,7 @@ interface Call {
 /** Auth → scope → rate limit → JSON body, in that order (§13), then the handler. */
 function endpoint(ctx: SandboxContext, spec: EndpointSpec, handler: (call: Call) => void) {
   return async (req: Request, res: Response): Promise<void> => {
+    ctx.state.countCall(spec.fault);
     const record = lookupToken(ctx, req);
     const fault = takeFault(ctx, spec.fault, { open_id: record?.grant.open_id });
     if (fault && (await playFault(ctx, fault, req, res, 'envelope'))) return;
@@ -238,7 +239,9 @@ export function postRoutes(ctx: SandboxContext): Router {
       { fault: 'status_fetch', scopes: ['video.publish', 'video.upload'], perMinute: 30 },
       ({ res, grant, body }) => {
         const p = ownPublish(ctx, res, grant, body);
-        if (p) sendOk(ctx, res, statusOf(ctx, p));
+        if (!p) return;
+        p.status_fetches = (p.status_fetches ?? 0) + 1;
+        sendOk(ctx, res, statusOf(ctx, p));
       },
     ),
   );

@@ -13,6 +13,7 @@ import { loadState, saveStatePeriodically } from './persistence.ts';
 import { postRoutes } from './post.ts';
 import { SandboxState } from './state.ts';
 import { uploadRoutes } from './upload.ts';
+import { WebhookSender } from './webhooks.ts';
 
 export interface RunningSandbox {
   /** Base URL, e.g. http://127.0.0.1:4010 — TikTok's API host, auth host and upload host in one. */
@@ -81,7 +82,17 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Run
   await mkdir(dataDir, { recursive: true });
   const state = new SandboxState();
   const clock = new SandboxClock();
-  const ctx: SandboxContext = { options, state, clock, dataDir, baseUrl: '' };
+  const ctx: SandboxContext = {
+    options,
+    state,
+    clock,
+    dataDir,
+    baseUrl: '',
+    get webhooks() {
+      return webhooks;
+    },
+  };
+  const webhooks = new WebhookSender(ctx);
   const restored = options.stateFile ? await loadState(ctx, options.stateFile) : false;
   // Seeded creators are added on a fresh start only; a restored state already has them.
   if (!restored) for (const creator of options.creators) state.addCreator(creator, clock.now());
@@ -98,6 +109,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Run
     saver?.stop();
     throw error;
   }
+  webhooks.start();
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   ctx.baseUrl = (options.publicUrl ?? `http://${host}:${port}`).replace(/\/$/, '');
@@ -113,6 +125,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Run
     control: new SandboxControl(`http://${localHost}:${port}`),
     close() {
       closed ??= (async () => {
+        webhooks.close();
         saver?.stop();
         await saver?.flush();
         state.clear();

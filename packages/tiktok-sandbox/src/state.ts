@@ -1,4 +1,5 @@
 import type { CreatorInput } from './options.ts';
+import type { WebhookDelivery } from './webhooks.ts';
 import * as ids from './ids.ts';
 
 export type PrivacyLevel =
@@ -97,6 +98,10 @@ export interface Publish {
   post_ids: string[];
   /** Set when the post becomes eligible for a post id. */
   post_id_candidate?: string;
+  /** Webhook events already sent for this publish (webhooks.ts). */
+  webhooks_sent?: string[];
+  /** How many times the app asked this publish's status (status/fetch). */
+  status_fetches?: number;
 }
 
 export interface Fault {
@@ -149,7 +154,15 @@ export class SandboxState {
   postLog: { open_id: string; client_key: string | null; at: number }[] = [];
   /** Request times per `endpoint token`, for the sliding rate-limit windows. */
   rateWindows = new Map<string, number[]>();
+  /** Webhook deliveries, oldest first (in memory only: a restart forgets them). */
+  deliveries: WebhookDelivery[] = [];
+  /** Requests per content endpoint since the start or the last reset, answered or refused. */
+  calls: Partial<Record<FaultEndpoint, number>> = {};
   private nextId = 1;
+
+  countCall(endpoint: FaultEndpoint): void {
+    this.calls[endpoint] = (this.calls[endpoint] ?? 0) + 1;
+  }
 
   newId(): number {
     return this.nextId++;
@@ -166,6 +179,8 @@ export class SandboxState {
     this.faults = [];
     this.postLog = [];
     this.rateWindows.clear();
+    this.deliveries = [];
+    this.calls = {};
   }
 
   addCreator(input: CreatorInput, now: number): Creator {
