@@ -8,6 +8,7 @@ import { DatabaseModule } from './db/database.module.ts';
 import { HealthController } from './health/health.controller.ts';
 import { PublishModule } from './publish/publish.module.ts';
 import { TikTokModule } from './tiktok/tiktok.module.ts';
+import { WebhooksModule } from './webhooks/webhooks.module.ts';
 
 @Module({})
 export class AppModule {
@@ -21,6 +22,7 @@ export class AppModule {
         AuthModule,
         TikTokModule,
         PublishModule,
+        WebhooksModule,
       ],
       controllers: [HealthController],
     };

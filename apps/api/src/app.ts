@@ -64,6 +64,8 @@ export async function startApi(
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, database, logger }), {
       logger: new PinoNestLogger(logger),
       bodyParser: true,
+      // TikTok's webhook signature is over the exact bytes (POST /tiktok/webhooks).
+      rawBody: true,
     });
   } catch (err) {
     await jobs.stop();

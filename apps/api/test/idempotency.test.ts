@@ -10,6 +10,7 @@ import {
   addFault,
   body,
   initBody,
+  listPosts,
   type MediaHost,
   sandboxPublishesOf,
   startMediaHost,
@@ -105,8 +106,31 @@ describe('Idempotency-Key', () => {
     const refused = await initWithKey(token, key, pull(accountId));
     expect(refused.status).toBe(400);
     const retried = await initWithKey(token, key, pull(accountId));
-    expect(retried.status, JSON.stringify(await body(retried))).toBe(200);
+    const retriedBody = await body(retried);
+    expect(retried.status, JSON.stringify(retriedBody)).toBe(200);
     expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
+
+    // The history shows the submit once: its latest attempt, with the refused one under it.
+    const unkeyed = await stack.call('/tiktok/publish/init', {
+      method: 'POST',
+      token,
+      json: pull(accountId, 'Another'),
+    });
+    expect(unkeyed.status).toBe(200);
+    const rows = (await listPosts(stack, token)).filter((p) => p.social_account_id === accountId);
+    expect(rows.map((r) => [r.title, r.earlier_attempts.length])).toEqual([
+      ['Another', 0],
+      ['Once only', 1],
+    ]);
+    const submit = rows[1];
+    expect(submit.id).toBe(retriedBody.data.post_id);
+    expect(submit.local_status).not.toBe('failed');
+    expect(submit.earlier_attempts[0]).toMatchObject({
+      local_status: 'failed',
+      error_code: 'TIKTOK_REJECTED',
+      publish_id: null,
+      user_message: expect.any(String),
+    });
   });
 
   it('a key refused before TikTok (bad settings) is free again at once', async () => {

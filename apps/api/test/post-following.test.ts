@@ -7,11 +7,18 @@ import type { ChildProcess } from 'node:child_process';
 import { freePort } from '@cliprelay/test-kit/ports';
 import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostFollower, RESTARTED_RELAY_MESSAGE } from '../src/publish/post-follower.ts';
+import { INSTANCE_ID } from '../src/db/presence.ts';
+import {
+  PostFollower,
+  RESTARTED_INIT_MESSAGE,
+  RESTARTED_RELAY_MESSAGE,
+  UNCONFIRMED_MESSAGE,
+} from '../src/publish/post-follower.ts';
 import { queryDb } from './support/db.ts';
 import {
   body,
   initBody,
+  listPosts,
   type MediaHost,
   sandboxPublishesOf,
   startMediaHost,
@@ -157,6 +164,15 @@ describe('the server follows every post', () => {
       "'initializing', now() - interval '10 minutes'",
     );
     const [freshInit] = await insert('local_status', "'initializing'");
+    // Owned by a process that is gone (no presence connection by that name): taken over at once.
+    const [deadOwnerInit] = await insert('local_status, owner_instance', "'initializing', 'gone-1'");
+    const [deadOwnerPull] = await queryDb<{ id: string }>(
+      stack,
+      `insert into posts (user_id, social_account_id, source_type, privacy_level, local_status, owner_instance)
+       values ($1, $2, 'PULL_FROM_URL', 'SELF_ONLY', 'initializing', 'gone-2') returning id`,
+      [user?.user_id, accountId],
+    );
+    const [liveOwnerInit] = await insert('local_status, owner_instance', `'initializing', '${INSTANCE_ID}'`);
     const [deadRelay] = await insert(
       'local_status, publish_id, relay_heartbeat_at',
       "'uploading', 'v_pub_file~v2-1.1000000000000000001', now() - interval '2 minutes'",
@@ -164,6 +180,10 @@ describe('the server follows every post', () => {
     const [liveRelay] = await insert(
       'local_status, publish_id, relay_heartbeat_at',
       "'uploading', 'v_pub_file~v2-1.1000000000000000002', now()",
+    );
+    const [deadOwnerRelay] = await insert(
+      'local_status, publish_id, relay_heartbeat_at, owner_instance',
+      "'uploading', 'v_pub_file~v2-1.1000000000000000006', now(), 'gone-3'",
     );
 
     // Processing at TikTok with no job (its queue entry lost), recent and two days old.
@@ -185,22 +205,80 @@ describe('the server follows every post', () => {
     );
     expect(jobs.map((j) => j.singleton_key)).toEqual([orphan?.id]);
 
-    const rows = await queryDb<{ id: string; local_status: string; user_message: string | null }>(
-      stack,
-      'select id, local_status, user_message from posts where id = any($1)',
-      [[lostInit?.id, freshInit?.id, deadRelay?.id, liveRelay?.id]],
-    );
+    const rows = await queryDb<{
+      id: string;
+      local_status: string;
+      error_code: string | null;
+      user_message: string | null;
+    }>(stack, 'select id, local_status, error_code, user_message from posts where id = any($1)', [
+      [
+        lostInit?.id,
+        freshInit?.id,
+        deadOwnerInit?.id,
+        deadOwnerPull?.id,
+        liveOwnerInit?.id,
+        deadRelay?.id,
+        liveRelay?.id,
+        deadOwnerRelay?.id,
+      ],
+    ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
-    expect(byId.get(lostInit!.id)).toMatchObject({
+    // A FILE_UPLOAD whose init never came back sent no byte to TikTok: nothing was posted.
+    for (const post of [lostInit, deadOwnerInit, deadRelay, deadOwnerRelay]) {
+      expect(byId.get(post!.id)).toMatchObject({
+        local_status: 'failed',
+        error_code: 'UPLOAD_FAILED',
+        user_message: RESTARTED_RELAY_MESSAGE,
+      });
+    }
+    // A PULL_FROM_URL's may have become a post: the user is told to look before trying again.
+    expect(byId.get(deadOwnerPull!.id)).toMatchObject({
       local_status: 'failed',
-      user_message: expect.stringMatching(/restarted before TikTok answered/),
+      error_code: 'OUTCOME_UNKNOWN',
+      user_message: RESTARTED_INIT_MESSAGE,
     });
-    expect(byId.get(deadRelay!.id)).toMatchObject({
-      local_status: 'failed',
-      user_message: RESTARTED_RELAY_MESSAGE,
-    });
-    // Still within their time: another process may be working on them right now.
+    // Within their time, or owned by a live process: someone may be working on them right now.
     expect(byId.get(freshInit!.id)?.local_status).toBe('initializing');
+    expect(byId.get(liveOwnerInit!.id)?.local_status).toBe('initializing');
     expect(byId.get(liveRelay!.id)?.local_status).toBe('uploading');
+  });
+
+  it('a post TikTok never settled within the follow window says so instead of "processing" forever', async () => {
+    const { token, accountId } = await connectedAccount(stack, 'dev|alice');
+    const [user] = await queryDb<{ user_id: string }>(
+      stack,
+      'select user_id from social_accounts where id = $1',
+      [accountId],
+    );
+    const publishId = 'v_pub_file~v2-1.1000000000000000005';
+    const [old] = await queryDb<{ id: string }>(
+      stack,
+      `insert into posts (user_id, social_account_id, source_type, privacy_level, local_status, publish_id, created_at)
+       values ($1, $2, 'FILE_UPLOAD', 'SELF_ONLY', 'processing', $3, now() - interval '25 hours') returning id`,
+      [user?.user_id, accountId, publishId],
+    );
+
+    await stack.api.app.get(PostFollower).recover();
+
+    const row = (await listPosts(stack, token)).find((p) => p.id === old?.id);
+    expect(row).toMatchObject({
+      local_status: 'processing',
+      unconfirmed: true,
+      user_message: UNCONFIRMED_MESSAGE,
+    });
+    expect(row.user_message).toMatch(/^TikTok has not confirmed this post yet/);
+    const answered = await body(await status(stack, token, publishId));
+    expect(answered.data).toMatchObject({ unconfirmed: true, user_message: UNCONFIRMED_MESSAGE });
+    // Marked once: a second pass leaves the row as it was.
+    const [before] = await queryDb<{ updated_at: Date }>(
+      stack,
+      'select updated_at from posts where id = $1',
+      [old?.id],
+    );
+    await stack.api.app.get(PostFollower).recover();
+    const [after] = await queryDb<{ updated_at: Date }>(stack, 'select updated_at from posts where id = $1', [
+      old?.id,
+    ]);
+    expect(after?.updated_at).toEqual(before?.updated_at);
   });
 });

@@ -152,8 +152,26 @@ export interface PublishStatusData {
   uploaded_bytes: number | null;
   downloaded_bytes: number | null;
   local_status: LocalPostStatus;
-  /** Text to show when the post failed (from the TikTok error catalogue), otherwise null. */
+  /**
+   * Text to show when the post failed (from the TikTok error catalogue), or when TikTok has not
+   * confirmed it in time (`unconfirmed`); otherwise null.
+   */
   user_message: string | null;
+  /**
+   * TikTok's moderation window (24 h) passed and TikTok never settled the post: we stopped
+   * asking. The post may still appear; `user_message` says to look at the TikTok profile.
+   */
+  unconfirmed: boolean;
+}
+
+/** An earlier attempt of a submit (a Try again under the same Idempotency-Key). */
+export interface PostAttempt {
+  id: string;
+  publish_id: string | null;
+  local_status: LocalPostStatus;
+  error_code: string | null;
+  user_message: string | null;
+  created_at: string;
 }
 
 /** One row of `GET /tiktok/posts` (the user's publish history, newest first). */
@@ -187,6 +205,13 @@ export interface PostSummary {
   /** Strings, for the same reason as `PublishStatusData.post_ids`. */
   post_ids: string[];
   tiktok_log_id: string | null;
+  /** See `PublishStatusData.unconfirmed`. */
+  unconfirmed: boolean;
+  /**
+   * One row is one submit: this is its latest attempt, and these the attempts before it under
+   * the same Idempotency-Key (a Try again), newest first. Empty for a first attempt.
+   */
+  earlier_attempts: PostAttempt[];
   /** ISO 8601 timestamps. */
   created_at: string;
   updated_at: string;

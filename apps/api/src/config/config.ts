@@ -29,6 +29,13 @@ const list = z
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const urlList = list.pipe(z.array(httpUrl));
 
+/** A yes/no setting: true/false, 1/0, on/off, yes/no. */
+const flag = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], {
+    error: 'must be true or false (or 1/0, on/off, yes/no)',
+  })
+  .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
+
 const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -46,6 +53,7 @@ const envSchema = z.object({
   TIKTOK_AUTH_BASE_URL: httpUrl.default(DEV_SANDBOX_URL),
   TIKTOK_REDIRECT_URI: httpUrl.default('http://localhost:3000/tiktok/oauth/callback'),
   TIKTOK_VERIFIED_URL_PREFIXES: urlList.default([DEV_MEDIA_PREFIX]),
+  TIKTOK_WEBHOOKS: flag.default(false),
   TOKEN_ENCRYPTION_KEY: z.string().optional(),
   CORS_ORIGINS: urlList.default(['http://localhost:5173']),
   WEB_APP_URL: httpUrl.default('http://localhost:5173'),
@@ -68,6 +76,11 @@ export interface AppConfig {
     readonly authBaseUrl: string;
     readonly redirectUri: string;
     readonly verifiedUrlPrefixes: readonly string[];
+    /**
+     * TikTok sends this app's webhooks to POST /tiktok/webhooks (its callback URL is set in
+     * TikTok's developer portal): posts are settled by them, and polled only as a fallback.
+     */
+    readonly webhooks: boolean;
   };
   /** 32 bytes for AES-256-GCM. */
   readonly tokenEncryptionKey: Buffer;
@@ -110,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authBaseUrl: stripSlash(e.TIKTOK_AUTH_BASE_URL),
       redirectUri: e.TIKTOK_REDIRECT_URI,
       verifiedUrlPrefixes: Object.freeze(e.TIKTOK_VERIFIED_URL_PREFIXES),
+      webhooks: e.TIKTOK_WEBHOOKS,
     }),
     tokenEncryptionKey: key,
     corsOrigins: Object.freeze(e.CORS_ORIGINS.map(stripSlash)),
@@ -133,6 +147,7 @@ export function describeConfig(c: AppConfig): Record<string, unknown> {
     tiktokAuth: c.tiktok.authBaseUrl,
     tiktokRedirectUri: c.tiktok.redirectUri,
     verifiedUrlPrefixes: c.tiktok.verifiedUrlPrefixes,
+    tiktokWebhooks: c.tiktok.webhooks,
     corsOrigins: c.corsOrigins,
     webAppUrl: c.webAppUrl,
     uploadTmpDir: c.uploadTmpDir,

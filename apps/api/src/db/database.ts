@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { announcePresence, type Presence } from './presence.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -67,12 +68,15 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', (error) => opts.onIdleConnectionLost?.(error));
+  let presence: Presence | undefined;
   const close = async () => {
+    await presence?.close();
     await pool.end();
     await embedded?.stop();
   };
   try {
     const migrationsApplied = await migrateUnderLock(pool);
+    presence = await announcePresence(url, (error) => opts.onIdleConnectionLost?.(error));
     const db = drizzle(pool, { schema });
     const { host } = new URL(url);
     return {

@@ -112,10 +112,28 @@ export const posts = pgTable(
      * cut short by a process that died, and recovery marks it failed.
      */
     relayHeartbeatAt: timestamp('relay_heartbeat_at', { withTimezone: true }),
+    /**
+     * Set when the job that follows the post stopped (TikTok's moderation window passed) with the
+     * post still open: the post then says TikTok has not confirmed it. A later webhook clears it.
+     */
+    followEndedAt: timestamp('follow_ended_at', { withTimezone: true }),
+    /**
+     * The API process (db/presence.ts) running this post's init and relay: once it is gone, an
+     * init with no answer or a relay it left are taken over by recovery at once.
+     */
+    ownerInstance: text('owner_instance'),
+    /**
+     * The submit this attempt belongs to: attempts under one Idempotency-Key share it, so the
+     * history shows one row per submit with its attempts. Null for a request without a key.
+     */
+    submissionId: uuid('submission_id'),
     ...timestamps,
   },
   (t) => [
     index('posts_user_created').on(t.userId, t.createdAt),
+    index('posts_submission')
+      .on(t.submissionId)
+      .where(sql`submission_id is not null`),
     index('posts_unsettled')
       .on(t.localStatus)
       .where(sql`local_status in ('initializing', 'uploading', 'processing')`),
@@ -151,10 +169,14 @@ export const idempotencyKeys = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
+    /** Shared by every attempt (post) made under this key: see `posts.submissionId`. */
+    submissionId: uuid('submission_id').notNull().defaultRandom(),
     postId: uuid('post_id').references(() => posts.id, { onDelete: 'set null' }),
     response: jsonb('response'),
     /** When the running attempt started: a stale one (its process died before init) is taken over. */
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The API process running the attempt (db/presence.ts): once it is gone, a retry runs anew. */
+    ownerInstance: text('owner_instance'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],

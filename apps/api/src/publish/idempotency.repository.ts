@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { InjectDb } from '../db/database.module.ts';
+import { INSTANCE_ID, ownerAlive } from '../db/presence.ts';
 import { idempotencyKeys, type PostRow, posts } from '../db/schema.ts';
 
 /** What a key holds when a request under it arrives. */
@@ -22,8 +23,8 @@ export class IdempotencyRepository {
   /**
    * Claims `key` for a request with this hash, in one transaction with the row locked: a new
    * key is this request's; a known one replays its success, is busy while its attempt may still
-   * lead to a post, or is taken over once that attempt failed for good (`isDone(post)` false and
-   * the post failed) or died before it made a post (started more than `staleSec` ago).
+   * lead to a post, or is taken over once that attempt failed for good (`failedForGood(post)`)
+   * or died before it made a post (its process is gone, or it started more than `staleSec` ago).
    */
   claim(
     userId: string,
@@ -34,7 +35,7 @@ export class IdempotencyRepository {
     return this.db.transaction(async (tx) => {
       const inserted = await tx
         .insert(idempotencyKeys)
-        .values({ userId, key, requestHash })
+        .values({ userId, key, requestHash, ownerInstance: INSTANCE_ID })
         .onConflictDoNothing()
         .returning({ key: idempotencyKeys.key });
       if (inserted.length > 0) return { kind: 'run' };
@@ -43,6 +44,7 @@ export class IdempotencyRepository {
           requestHash: idempotencyKeys.requestHash,
           response: idempotencyKeys.response,
           stale: sql<boolean>`${idempotencyKeys.startedAt} < now() - make_interval(secs => ${opts.staleSec})`,
+          ownerAlive: ownerAlive(idempotencyKeys.ownerInstance),
           post: posts,
         })
         .from(idempotencyKeys)
@@ -53,21 +55,30 @@ export class IdempotencyRepository {
       if (row.requestHash !== requestHash) return { kind: 'mismatch' };
       if (row.response !== null) return { kind: 'replay', response: row.response };
       const post = row.post ?? undefined;
-      const runsAnew = post ? opts.failedForGood(post) : row.stale;
+      // No post yet: the attempt is still receiving the file, or its process died doing so.
+      const runsAnew = post ? opts.failedForGood(post) : row.stale || !row.ownerAlive;
       if (!runsAnew) return { kind: 'busy', post };
       await tx
         .update(idempotencyKeys)
-        .set({ postId: null, startedAt: new Date() })
+        .set({ postId: null, startedAt: new Date(), ownerInstance: INSTANCE_ID })
         .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
       return { kind: 'run' };
     });
   }
 
+  /** The key's running attempt made this post; the post joins the key's submit (history row). */
   async attachPost(userId: string, key: string, postId: string): Promise<void> {
-    await this.db
+    const [row] = await this.db
       .update(idempotencyKeys)
       .set({ postId })
-      .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
+      .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)))
+      .returning({ submissionId: idempotencyKeys.submissionId });
+    if (row) {
+      await this.db
+        .update(posts)
+        .set({ submissionId: row.submissionId })
+        .where(and(eq(posts.id, postId), eq(posts.userId, userId)));
+    }
   }
 
   async storeResponse(userId: string, key: string, response: unknown): Promise<void> {

@@ -15,6 +15,8 @@ import { IdempotencyRepository } from './idempotency.repository.ts';
 /** An attempt that died before it made a post (its process was killed) frees its key after this. */
 const STALE_ATTEMPT_SEC = 10 * 60;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** The error code of a post whose init died unanswered (posts.repository.ts `failAbandoned`). */
+export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
 
 /** The running attempt under a key: links its post, then records its success or its failure. */
 export interface KeyedAttempt<T> {
@@ -54,7 +56,8 @@ export class Idempotency {
     }
     const claim = await this.keys.claim(userId, key, hashOf(request), {
       staleSec: STALE_ATTEMPT_SEC,
-      failedForGood: (post) => post.localStatus === 'failed',
+      // A PULL_FROM_URL whose init died unanswered may be a post at TikTok: never run it again.
+      failedForGood: (post) => post.localStatus === 'failed' && post.errorCode !== OUTCOME_UNKNOWN,
     });
     switch (claim.kind) {
       case 'mismatch':
@@ -67,6 +70,13 @@ export class Idempotency {
       case 'busy': {
         const answer = claim.post ? recovered(claim.post) : undefined;
         if (answer !== undefined) return { replay: answer };
+        if (claim.post?.errorCode === OUTCOME_UNKNOWN) {
+          throw new AppError(
+            'IDEMPOTENCY_KEY_IN_USE',
+            'Our server restarted before TikTok answered, so we cannot tell whether this video was posted. Check your TikTok profile; to post it anyway, publish it again as a new post.',
+            { retryable: false },
+          );
+        }
         throw new AppError(
           'IDEMPOTENCY_KEY_IN_USE',
           'This publish is already on its way to TikTok. Follow it in your history instead of sending it again.',

@@ -14,6 +14,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.ts';
+import { InjectConfig } from '../config/config.module.ts';
+import type { AppConfig } from '../config/config.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
 import type { JobQueue, QueueSpec } from '../jobs/job-queue.ts';
 import type { PostRow } from '../db/schema.ts';
@@ -44,9 +46,17 @@ const INIT_GRACE_SEC = 5 * 60;
 export const RELAY_HEARTBEAT_SEC = 5;
 const RELAY_GRACE_SEC = 60;
 
+/**
+ * With TikTok's webhooks on, they settle posts and the job only checks now and then, in case a
+ * delivery was lost: never sooner than this after the last look.
+ */
+const WEBHOOK_FALLBACK_SEC = 5 * 60;
+
+export const UNCONFIRMED_MESSAGE =
+  'TikTok has not confirmed this post yet. It may still appear on your TikTok profile: look there before posting it again.';
 export const RESTARTED_RELAY_MESSAGE =
   'The upload was cut short because our server restarted. Nothing was posted; please try again.';
-const RESTARTED_INIT_MESSAGE =
+export const RESTARTED_INIT_MESSAGE =
   'Our server restarted before TikTok answered, so we could not follow this post. Check your TikTok profile before trying again.';
 
 interface FollowJob {
@@ -65,7 +75,11 @@ export function followDelaySec(attempt: number, ageSec: number): number {
 export class PostFollower {
   private jobs: JobQueue | undefined;
 
+  /** TikTok's webhooks reach us (config `TIKTOK_WEBHOOKS`): poll only as a fallback. */
+  private readonly webhooks: boolean;
+
   constructor(
+    @InjectConfig() config: AppConfig,
     private readonly posts: PostsRepository,
     private readonly accounts: AccountsRepository,
     private readonly tokens: TokenService,
@@ -73,7 +87,9 @@ export class PostFollower {
     private readonly budget: CallBudgetRepository,
     private readonly idempotencyKeys: IdempotencyRepository,
     @InjectLogger() private readonly logger: Logger,
-  ) {}
+  ) {
+    this.webhooks = config.tiktok.webhooks;
+  }
 
   /** Starts the workers on this process and runs a recovery pass now. */
   async start(jobs: JobQueue): Promise<void> {
@@ -84,12 +100,15 @@ export class PostFollower {
     await this.recover();
   }
 
-  /** Follows a post from now (or after `delaySec`); a post already followed keeps its one job. */
+  /**
+   * Follows a post from now (or after `delaySec`); a post already followed keeps its one job.
+   * With webhooks on, the first look waits for them.
+   */
   async follow(postId: string, delaySec = 1, attempt = 0): Promise<void> {
     if (!this.jobs) throw new Error('PostFollower.follow before start');
     await this.jobs.send(FOLLOW_QUEUE, { postId, attempt } satisfies FollowJob, {
       singletonKey: postId,
-      startAfterSeconds: delaySec,
+      startAfterSeconds: this.webhooks ? Math.max(delaySec, WEBHOOK_FALLBACK_SEC) : delaySec,
     });
   }
 
@@ -98,12 +117,16 @@ export class PostFollower {
     const abandoned = await this.posts.failAbandoned({
       initGraceSec: INIT_GRACE_SEC,
       relayGraceSec: RELAY_GRACE_SEC,
-      initMessage: RESTARTED_INIT_MESSAGE,
+      unknownMessage: RESTARTED_INIT_MESSAGE,
       relayMessage: RESTARTED_RELAY_MESSAGE,
     });
     if (abandoned.inits + abandoned.relays > 0) {
       this.logger.warn(abandoned, 'marked failed the publishes a stopped process left unfinished');
     }
+    const unconfirmed = await this.posts.markUnconfirmed(UNCONFIRMED_MESSAGE, {
+      olderThanSec: FOLLOW_FOR_SEC,
+    });
+    if (unconfirmed > 0) this.logger.warn({ unconfirmed }, 'tiktok did not settle these posts in time');
     const unsettled = (await this.posts.listUnsettled(FOLLOW_FOR_SEC)).filter(
       (p) => !isSettled(p) && !isRelaying(p),
     );
@@ -117,6 +140,7 @@ export class PostFollower {
     if (!post?.publishId || isSettled(post)) return;
     const ageSec = (Date.now() - post.createdAt.getTime()) / 1000;
     if (ageSec > FOLLOW_FOR_SEC) {
+      await this.posts.markUnconfirmed(UNCONFIRMED_MESSAGE, { id: postId });
       this.logger.warn(
         { postId, publishId: post.publishId },
         'tiktok did not settle this post in time; stopped following',
@@ -136,7 +160,8 @@ export class PostFollower {
         this.tiktok.fetchStatus(t, post.publishId!),
       );
       const update = statusUpdate(post, status);
-      await this.posts.update(post.id, update);
+      // A webhook may have settled the post meanwhile: then this older answer is dropped.
+      if (!(await this.posts.applyStatus(post.id, update))) return;
       if (update.localStatus !== post.localStatus) {
         this.logger.info(
           { postId, publishId: post.publishId, status: status.status },

@@ -41,6 +41,8 @@ export function statusUpdate(
     localStatus,
     tiktokLogId: s.logId ?? post.tiktokLogId,
     errorCode: entry ? entry.errorCode : post.errorCode,
-    userMessage: entry ? entry.userMessage : post.userMessage,
+    // TikTok spoke again: a post we had stopped following ("not confirmed yet") is followed anew.
+    userMessage: entry ? entry.userMessage : post.followEndedAt ? null : post.userMessage,
+    followEndedAt: null,
   };
 }

@@ -1,5 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import {
+  type AnyColumn,
+  and,
+  desc,
+  eq,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import { ownerAlive } from '../db/presence.ts';
+import { OUTCOME_UNKNOWN } from './idempotency.ts';
 import type { Database } from '../db/database.ts';
 import { InjectDb } from '../db/database.module.ts';
 import { type PostRow, posts, socialAccounts } from '../db/schema.ts';
@@ -18,6 +33,7 @@ export type PostUpdate = Partial<
     | 'tiktokLogId'
     | 'videoSize'
     | 'relayHeartbeatAt'
+    | 'followEndedAt'
   >
 >;
 
@@ -25,6 +41,25 @@ export interface PostWithAccount extends PostRow {
   accountDisplayName: string | null;
   accountUsername: string | null;
 }
+
+/** One submit of the history: its latest attempt, and the attempts before it (newest first). */
+export interface Submission {
+  latest: PostWithAccount;
+  earlier: PostRow[];
+}
+
+/**
+ * The SQL twin of post-status.ts `isSettled`: nothing more will come from TikTok for this row.
+ * Status writes are guarded by it, so a late status never undoes a final one (a webhook and the
+ * job that follows the post may both write).
+ */
+const settled = sql`coalesce(
+  ${posts.localStatus} = 'failed'
+  or ${posts.tiktokStatus} in ('FAILED', 'SEND_TO_USER_INBOX')
+  or (${posts.tiktokStatus} = 'PUBLISH_COMPLETE'
+      and (${posts.privacyLevel} <> 'PUBLIC_TO_EVERYONE' or ${posts.postIds} <> '[]'::jsonb)),
+  false
+)`;
 
 @Injectable()
 export class PostsRepository {
@@ -41,6 +76,53 @@ export class PostsRepository {
       .update(posts)
       .set({ ...values, updatedAt: new Date() })
       .where(eq(posts.id, id));
+  }
+
+  /**
+   * Writes what TikTok said of a post unless the post is settled already, and never takes a
+   * published post back to processing (statuses can arrive out of order). Returns whether it wrote.
+   */
+  async applyStatus(id: string, values: PostUpdate): Promise<boolean> {
+    const regress =
+      values.tiktokStatus === 'PROCESSING_UPLOAD' || values.tiktokStatus === 'PROCESSING_DOWNLOAD'
+        ? sql`${posts.tiktokStatus} is distinct from 'PUBLISH_COMPLETE'`
+        : sql`true`;
+    const rows = await this.db
+      .update(posts)
+      .set({ ...values, updatedAt: new Date() })
+      .where(and(eq(posts.id, id), sql`not ${settled}`, regress))
+      .returning({ id: posts.id });
+    return rows.length > 0;
+  }
+
+  /**
+   * The job stopped following a post TikTok never settled: it says so (`userMessage`) instead of
+   * "processing" forever. `olderThanSec` picks every such post of that age (recovery), `id` one.
+   */
+  async markUnconfirmed(
+    userMessage: string,
+    which: { id: string } | { olderThanSec: number },
+  ): Promise<number> {
+    const pick =
+      'id' in which
+        ? eq(posts.id, which.id)
+        : and(
+            isNotNull(posts.publishId),
+            inArray(posts.localStatus, ['uploading', 'processing', 'published']),
+            lt(posts.createdAt, sql`now() - make_interval(secs => ${which.olderThanSec})`),
+          );
+    const rows = await this.db
+      .update(posts)
+      .set({ followEndedAt: new Date(), userMessage, updatedAt: new Date() })
+      .where(and(pick, isNull(posts.followEndedAt), sql`not ${settled}`))
+      .returning({ id: posts.id });
+    return rows.length;
+  }
+
+  /** The post TikTok's webhook speaks of (publish ids are unique across users). */
+  async findByPublishIdForWebhook(publishId: string): Promise<PostRow | undefined> {
+    const [row] = await this.db.select().from(posts).where(eq(posts.publishId, publishId));
+    return row;
   }
 
   async findById(id: string): Promise<PostRow | undefined> {
@@ -73,39 +155,53 @@ export class PostsRepository {
   }
 
   /**
-   * Marks failed the posts whose work died with a process: an init that never came back (no
-   * publish id after `initGraceSec`), and a relay whose heartbeat stopped (`relayGraceSec`).
-   * Returns how many of each.
+   * Marks failed the posts whose work died with a process (its owner is gone, db/presence.ts, or
+   * silent past the grace): an init that never came back — a FILE_UPLOAD's (no byte can have
+   * reached TikTok: nothing was posted) or a PULL_FROM_URL's (TikTok may have taken it:
+   * `OUTCOME_UNKNOWN`) — and a relay cut short. Returns how many of each.
    */
   async failAbandoned(opts: {
     initGraceSec: number;
     relayGraceSec: number;
-    initMessage: string;
+    unknownMessage: string;
     relayMessage: string;
   }): Promise<{ inits: number; relays: number }> {
-    const inits = await this.failWhere(
-      opts.initMessage,
-      and(
-        eq(posts.localStatus, 'initializing'),
-        isNull(posts.publishId),
-        lt(posts.createdAt, sql`now() - make_interval(secs => ${opts.initGraceSec})`),
-      ),
+    const gone = (graceSince: AnyColumn, graceSec: number) =>
+      or(
+        and(isNotNull(posts.ownerInstance), sql`not ${ownerAlive(posts.ownerInstance)}`),
+        sql`${graceSince} < now() - make_interval(secs => ${graceSec})`,
+      );
+    const deadInit = and(
+      eq(posts.localStatus, 'initializing'),
+      isNull(posts.publishId),
+      gone(posts.createdAt, opts.initGraceSec),
+    );
+    const uploads = await this.failWhere(
+      'UPLOAD_FAILED',
+      opts.relayMessage,
+      and(deadInit, eq(posts.sourceType, 'FILE_UPLOAD')),
+    );
+    const pulls = await this.failWhere(
+      OUTCOME_UNKNOWN,
+      opts.unknownMessage,
+      and(deadInit, eq(posts.sourceType, 'PULL_FROM_URL')),
     );
     const relays = await this.failWhere(
+      'UPLOAD_FAILED',
       opts.relayMessage,
       and(
         eq(posts.localStatus, 'uploading'),
         isNotNull(posts.relayHeartbeatAt),
-        lt(posts.relayHeartbeatAt, sql`now() - make_interval(secs => ${opts.relayGraceSec})`),
+        gone(posts.relayHeartbeatAt, opts.relayGraceSec),
       ),
     );
-    return { inits, relays };
+    return { inits: uploads + pulls, relays };
   }
 
-  private async failWhere(userMessage: string, where: SQL | undefined): Promise<number> {
+  private async failWhere(errorCode: string, userMessage: string, where: SQL | undefined): Promise<number> {
     const rows = await this.db
       .update(posts)
-      .set({ localStatus: 'failed', errorCode: 'UPLOAD_FAILED', userMessage, updatedAt: new Date() })
+      .set({ localStatus: 'failed', errorCode, userMessage, relayHeartbeatAt: null, updatedAt: new Date() })
       .where(where)
       .returning({ id: posts.id });
     return rows.length;
@@ -119,23 +215,45 @@ export class PostsRepository {
     return row;
   }
 
-  /** The user's publishes, newest first, with the account's names. */
-  async listForUser(userId: string, limit: number): Promise<PostWithAccount[]> {
+  /**
+   * The user's submits, newest first, with the account's names: attempts made under one
+   * Idempotency-Key (a Try again) are one submit, shown by its latest attempt.
+   */
+  async listForUser(userId: string, limit: number): Promise<Submission[]> {
+    const group = sql`coalesce(${posts.submissionId}, ${posts.id})`;
+    const latest = this.db
+      .selectDistinctOn([group], { id: posts.id, createdAt: posts.createdAt })
+      .from(posts)
+      .where(eq(posts.userId, userId))
+      .orderBy(group, desc(posts.createdAt), desc(posts.id))
+      .as('latest');
     const rows = await this.db
       .select({
         post: posts,
         accountDisplayName: socialAccounts.displayName,
         accountUsername: socialAccounts.username,
       })
-      .from(posts)
+      .from(latest)
+      .innerJoin(posts, eq(posts.id, latest.id))
       .innerJoin(socialAccounts, eq(socialAccounts.id, posts.socialAccountId))
-      .where(eq(posts.userId, userId))
-      .orderBy(desc(posts.createdAt))
+      .orderBy(desc(latest.createdAt))
       .limit(limit);
+    const submissionIds = rows.flatMap((r) => (r.post.submissionId ? [r.post.submissionId] : []));
+    const attempts =
+      submissionIds.length === 0
+        ? []
+        : await this.db
+            .select()
+            .from(posts)
+            .where(and(eq(posts.userId, userId), inArray(posts.submissionId, submissionIds)))
+            .orderBy(desc(posts.createdAt));
     return rows.map((r) => ({
-      ...r.post,
-      accountDisplayName: r.accountDisplayName,
-      accountUsername: r.accountUsername,
+      latest: {
+        ...r.post,
+        accountDisplayName: r.accountDisplayName,
+        accountUsername: r.accountUsername,
+      },
+      earlier: attempts.filter((a) => a.submissionId === r.post.submissionId && a.id !== r.post.id),
     }));
   }
 }

@@ -24,6 +24,6 @@ import { UploadService } from './upload.service.ts';
     Idempotency,
     IdempotencyRepository,
   ],
-  exports: [PostFollower],
+  exports: [PostFollower, PostsRepository],
 })
 export class PublishModule {}

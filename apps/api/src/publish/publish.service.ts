@@ -13,6 +13,7 @@ import {
 } from '@cliprelay/contract';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
+import { INSTANCE_ID } from '../db/presence.ts';
 import { AppError } from '../common/app-error.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
 import type { PostRow } from '../db/schema.ts';
@@ -24,7 +25,7 @@ import { type ChunkPlan, planChunks } from '../upload/chunk-plan.ts';
 import { uploadChunks } from '../upload/chunk-uploader.ts';
 import { PostFollower, RELAY_HEARTBEAT_SEC } from './post-follower.ts';
 import { isSettled } from './post-status.ts';
-import { type PostWithAccount, PostsRepository } from './posts.repository.ts';
+import { type Submission, PostsRepository } from './posts.repository.ts';
 import { checkPullUrl } from './pull-url.ts';
 
 export const SUBMITTED_MESSAGE =
@@ -158,6 +159,7 @@ export class PublishService {
       fileName: source.type === 'FILE_UPLOAD' ? (source.fileName ?? null) : null,
       videoSize: source.type === 'FILE_UPLOAD' ? source.videoSize : null,
       localStatus: 'initializing',
+      ownerInstance: INSTANCE_ID,
     });
     try {
       await opts.onPost?.(post.id);
@@ -364,10 +366,11 @@ function toStatus(post: PostRow): PublishStatusData {
     downloaded_bytes: null,
     local_status: post.localStatus as LocalPostStatus,
     user_message: post.userMessage,
+    unconfirmed: post.followEndedAt !== null,
   };
 }
 
-function toSummary(p: PostWithAccount): PostSummary {
+function toSummary({ latest: p, earlier }: Submission): PostSummary {
   return {
     id: p.id,
     social_account_id: p.socialAccountId,
@@ -393,6 +396,15 @@ function toSummary(p: PostWithAccount): PostSummary {
     user_message: p.userMessage,
     post_ids: p.postIds,
     tiktok_log_id: p.tiktokLogId,
+    unconfirmed: p.followEndedAt !== null,
+    earlier_attempts: earlier.map((a) => ({
+      id: a.id,
+      publish_id: a.publishId,
+      local_status: a.localStatus as LocalPostStatus,
+      error_code: a.errorCode,
+      user_message: a.userMessage,
+      created_at: a.createdAt.toISOString(),
+    })),
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
   };

@@ -98,6 +98,25 @@ export class AccountsRepository {
       .where(eq(socialAccounts.id, id));
   }
 
+  /**
+   * TikTok told us (webhook `authorization.removed`) that the creator removed the app: every
+   * active account of that TikTok user must be connected again. Returns how many were marked.
+   */
+  async markReconnectRequiredByOpenId(openId: string): Promise<number> {
+    const rows = await this.db
+      .update(socialAccounts)
+      .set({ status: 'reconnect_required', updatedAt: new Date() })
+      .where(
+        and(
+          eq(socialAccounts.provider, 'tiktok'),
+          eq(socialAccounts.openId, openId),
+          eq(socialAccounts.status, 'active'),
+        ),
+      )
+      .returning({ id: socialAccounts.id });
+    return rows.length;
+  }
+
   /** Forgets the tokens; the row stays so the history keeps its account. */
   async disconnect(id: string): Promise<void> {
     await this.db

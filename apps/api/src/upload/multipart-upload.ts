@@ -18,7 +18,18 @@ export const DEFAULT_MAX_FIELD_BYTES = 16 * 1024;
 /** Room for boundaries, part headers and metadata fields on top of the file in a multipart body. */
 export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 
-const TEMP_FILE_PATTERN = /^upload-[0-9a-f-]+\.part$/;
+/** `upload-<pid>-<uuid>.part`: the pid of the process writing it (older files: `upload-<uuid>.part`). */
+const TEMP_FILE_PATTERN = /^upload-(?:(\d+)-)?[0-9a-f-]{36}\.part$/;
+
+/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export interface ReceivedFile {
   /** The temp file holding the video (mode 0600). */
@@ -90,8 +101,10 @@ export function exceedsDeclaredLength(
 }
 
 /**
- * Deletes `upload-*.part` files in `tmpDir` not written to for `olderThanMs` (left behind by a
- * crash). Run at boot. Returns how many were deleted; a missing directory counts as empty.
+ * Deletes the upload temp files in `tmpDir` that a dead process left behind: at once when the
+ * process named in the file is gone (a SIGKILL, a crash), and any not written to for
+ * `olderThanMs` (its pid reused, or an older name). Run at boot. Returns how many were deleted;
+ * a missing directory counts as empty. Processes sharing `tmpDir` must share a machine (pids).
  */
 export async function sweepStaleUploads(tmpDir: string, olderThanMs: number): Promise<number> {
   let names: string[];
@@ -104,11 +117,14 @@ export async function sweepStaleUploads(tmpDir: string, olderThanMs: number): Pr
   const cutoff = Date.now() - olderThanMs;
   let removed = 0;
   for (const name of names) {
-    if (!TEMP_FILE_PATTERN.test(name)) continue;
+    const match = TEMP_FILE_PATTERN.exec(name);
+    if (!match) continue;
+    const pid = match[1] === undefined ? undefined : Number(match[1]);
+    const ownerGone = pid !== undefined && pid !== process.pid && !processAlive(pid);
     const path = join(tmpDir, name);
     try {
       const info = await stat(path);
-      if (!info.isFile() || info.mtimeMs > cutoff) continue;
+      if (!info.isFile() || (info.mtimeMs > cutoff && !ownerGone)) continue;
       await rm(path);
       removed++;
     } catch (error) {
@@ -121,7 +137,7 @@ export async function sweepStaleUploads(tmpDir: string, olderThanMs: number): Pr
 
 /**
  * Parses a multipart request with busboy: metadata fields (only `allowedFields`, each once) and
- * exactly one `file`, streamed to `<tmpDir>/upload-<uuid>.part`.
+ * exactly one `file`, streamed to `<tmpDir>/upload-<pid>-<uuid>.part`.
  *
  * Rejects with AppError: FILE_TOO_LARGE over `maxFileBytes`; UNSUPPORTED_MEDIA when the declared
  * type is not video/*, when the first bytes are not MP4/MOV (`ftyp` at offset 4) or WebM (EBML),
@@ -132,7 +148,7 @@ export async function receiveMultipartVideo(
   req: IncomingMessage,
   opts: ReceiveMultipartOptions,
 ): Promise<ReceivedUpload> {
-  const tempPath = join(opts.tmpDir, `upload-${randomUUID()}.part`);
+  const tempPath = join(opts.tmpDir, `upload-${process.pid}-${randomUUID()}.part`);
   let kept = false;
   try {
     const { fields, file } = await parseRequest(req, opts, tempPath);

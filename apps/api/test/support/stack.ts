@@ -20,6 +20,11 @@ export const MEDIA_PREFIX = 'https://media.cliprelay.test/videos/';
 
 export interface StackOptions {
   sandbox?: Partial<SandboxOptionsInput>;
+  /**
+   * TikTok's webhooks on: the sandbox sends them to the API's POST /tiktok/webhooks (retrying
+   * every 200 ms, doubling) and the API runs with TIKTOK_WEBHOOKS=true (polling as a fallback).
+   */
+  webhooks?: boolean;
   env?: Record<string, string>;
   /**
    * dev-identity options (users, keyFile, audience, …); `trailingSlashIssuer` gives it an
@@ -89,6 +94,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       verifiedPrefix: [MEDIA_PREFIX],
       processingDelayMs: 200,
       moderationDelayMs: 200,
+      ...(opts.webhooks
+        ? { webhookUrl: `${apiUrl}/tiktok/webhooks`, webhookRetryBaseMs: 200, webhookWatchMs: 50 }
+        : {}),
       ...opts.sandbox,
     });
     cleanups.push(() => sandbox.close());
@@ -130,6 +138,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       CORS_ORIGINS: 'http://localhost:5173',
       WEB_APP_URL: 'http://localhost:5173',
       LOG_LEVEL: 'debug',
+      ...(opts.webhooks ? { TIKTOK_WEBHOOKS: 'true' } : {}),
       ...opts.env,
     };
     const config = loadConfig(apiEnv);

@@ -2,6 +2,7 @@
  * receiveMultipartVideo behind a real node:http server, fed by real requests: fetch with
  * FormData for well-behaved clients, raw http.request for broken and vanishing ones.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -139,7 +140,7 @@ describe('receiveMultipartVideo', () => {
       contentType: 'video/mp4',
     });
     expect(upload.file.path.startsWith(tmpDir)).toBe(true);
-    expect(upload.file.path).toMatch(/\/upload-[0-9a-f-]{36}\.part$/);
+    expect(upload.file.path).toMatch(new RegExp(`/upload-${process.pid}-[0-9a-f-]{36}\\.part$`));
     expect((await stat(upload.file.path)).mode & 0o777).toBe(0o600);
     expect((await readFile(upload.file.path)).equals(bytes)).toBe(true);
   });
@@ -367,6 +368,20 @@ describe('sweepStaleUploads', () => {
     expect((await readdir(dir)).sort()).toEqual(
       [files.fresh, files.lookalike, files.other, 'upload-00000000-0000-0000-0000-000000000000.part'].sort(),
     );
+  });
+
+  it('deletes at once the files of a process that is gone, and keeps those of live ones', async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const deadPid = Number(dead.stdout.toString());
+    const files = {
+      ofDead: `upload-${deadPid}-0b7f7f8e-4a9b-4b43-9a55-2c1c0f5d8f10.part`,
+      ofParent: `upload-${process.ppid}-6f1d2e0a-1c1b-4b0e-8e7e-0a3c3d3f4e5f.part`,
+      ofSelf: `upload-${process.pid}-1f1d2e0a-1c1b-4b0e-8e7e-0a3c3d3f4e5f.part`,
+    };
+    for (const name of Object.values(files)) await writeFile(join(dir, name), 'x');
+
+    expect(await sweepStaleUploads(dir, 60 * 60 * 1000)).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual([files.ofParent, files.ofSelf].sort());
   });
 
   it('returns 0 for a directory that does not exist', async () => {

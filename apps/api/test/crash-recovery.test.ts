@@ -1,0 +1,233 @@
+/**
+ * Crash-safe publishing: the API, a built process, is killed with SIGKILL at each stage of a
+ * FILE_UPLOAD — while the browser's bytes arrive, after TikTok's init before the first chunk,
+ * while chunks go to TikTok, while the job follows the status — and started again. Every post
+ * reaches a true final state on its own, the boot sweep leaves no temp file, a retry under the
+ * same Idempotency-Key returns the recovered outcome or runs anew, and TikTok (the sandbox) never
+ * gets a second post.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
+import { MiB, testFilesDir, writeMp4 } from '@cliprelay/test-kit/videos';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESTARTED_RELAY_MESSAGE } from '../src/publish/post-follower.ts';
+import { queryDb } from './support/db.ts';
+import { body, rawMultipart, rawPost, sandboxPublishesOf, tempFiles, waitFor } from './support/publish.ts';
+import { type Stack, startStack } from './support/stack.ts';
+import { connectedAccount } from './support/tiktok.ts';
+
+type Files = Awaited<ReturnType<typeof testFilesDir>>;
+
+/** A video of three chunks (10 MB each, the last one longer): "while chunks go" has a middle. */
+const VIDEO_BYTES = 31 * MiB;
+
+describe('SIGKILL at every stage of a publish', () => {
+  let stack: Stack;
+  let files: Files;
+  let api: { child: ChildProcess; url: string } | undefined;
+
+  beforeAll(async () => {
+    files = await testFilesDir();
+    await writeMp4(files.dir, 'big.mp4', { durationSec: 20, size: VIDEO_BYTES });
+    stack = await startStack({ sandbox: { processingDelayMs: 3000, activeUserCap: 10_000 } });
+    // Only the processes this suite starts and kills may serve or follow anything.
+    await stack.api.close();
+    await ensureApiBuilt();
+  }, 180_000);
+  afterAll(async () => {
+    if (api) await stopChild(api.child);
+    await stack?.close();
+    await files?.remove();
+  });
+
+  /** The API as a process of its own, on the suite's port (TikTok's redirect URI points there). */
+  async function startApiProcess(): Promise<{ child: ChildProcess; url: string }> {
+    const child = spawnApi({ ...stack.apiEnv, LOG_LEVEL: 'warn' }, 'pipe');
+    await waitForHealth(stack.apiUrl, child);
+    api = { child, url: stack.apiUrl };
+    return api;
+  }
+
+  async function kill(): Promise<void> {
+    const { child } = api!;
+    child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    api = undefined;
+  }
+
+  /** The multipart upload the web app sends, written by hand so that it can be cut anywhere. */
+  function startUpload(who: { token: string; accountId: string }, key: string) {
+    const parts = rawMultipart(
+      { title: 'crash test', privacy_level: 'SELF_ONLY' },
+      { name: 'big.mp4', type: 'video/mp4' },
+    );
+    const exchange = rawPost(`${api!.url}/tiktok/publish/upload/${who.accountId}`, {
+      authorization: `Bearer ${who.token}`,
+      'content-type': parts.contentType,
+      'idempotency-key': key,
+      'content-length': String(parts.head.length + VIDEO_BYTES + parts.tail.length),
+    });
+    exchange.req.write(parts.head);
+    return { ...exchange, parts };
+  }
+
+  /** The whole upload, answered (a replay may be answered before the file is all sent). */
+  async function upload(who: { token: string; accountId: string }, key: string) {
+    const started = startUpload(who, key);
+    const file = createReadStream(join(files.dir, 'big.mp4'));
+    file.pipe(started.req, { end: false });
+    const sent = new Promise<void>((resolve) => file.once('end', () => resolve())).then(() => {
+      started.req.end(started.parts.tail);
+    });
+    try {
+      await Promise.race([started.response, sent]);
+      const res = await started.response;
+      return { status: res.status, json: JSON.parse(res.body) };
+    } finally {
+      file.destroy();
+    }
+  }
+
+  async function postsOf(accountId: string) {
+    return queryDb<{
+      id: string;
+      local_status: string;
+      publish_id: string | null;
+      user_message: string | null;
+      relay_heartbeat_at: Date | null;
+    }>(
+      stack,
+      'select id, local_status, publish_id, user_message, relay_heartbeat_at from posts where social_account_id = $1 order by created_at',
+      [accountId],
+    );
+  }
+
+  const completedAtTikTok = async (openId: string) =>
+    (await sandboxPublishesOf(stack, openId)).filter((p) => p.status === 'PUBLISH_COMPLETE');
+
+  it('while the browser’s bytes arrive: no temp file after the boot sweep, and the same key runs anew', async () => {
+    await startApiProcess();
+    const who = await connectedAccount(stack, 'dev|alice', { private_account: true });
+    const key = randomUUID();
+    const cut = startUpload(who, key);
+    const handle = await open(join(files.dir, 'big.mp4'));
+    const { buffer } = await handle.read(Buffer.alloc(4 * MiB), 0, 4 * MiB, 0);
+    await handle.close();
+    cut.req.write(buffer);
+    await waitFor(
+      'the upload to reach our disk',
+      async () => (await tempFiles(stack.uploadTmpDir)).length > 0,
+    );
+    await kill();
+    cut.req.destroy();
+    expect(await tempFiles(stack.uploadTmpDir)).not.toEqual([]);
+
+    await startApiProcess();
+    expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
+    // Nothing reached TikTok, so the same key runs anew at once (its owner is gone).
+    expect(await sandboxPublishesOf(stack, who.openId)).toEqual([]);
+    const retried = await upload(who, key);
+    expect(retried.status, JSON.stringify(retried.json)).toBe(200);
+    await waitFor(
+      'TikTok to publish the retry',
+      async () => (await completedAtTikTok(who.openId)).length === 1,
+      20_000,
+      200,
+    );
+    expect(await sandboxPublishesOf(stack, who.openId)).toHaveLength(1);
+    expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
+  });
+
+  for (const [stage, chunkIndex] of [
+    ['after TikTok’s init, before the first chunk', 0],
+    ['while chunks go to TikTok', 1],
+  ] as const) {
+    it(`${stage}: the post fails saying the server restarted, and Try again posts once`, async () => {
+      if (!api) await startApiProcess();
+      const who = await connectedAccount(stack, 'dev|bob', { private_account: true });
+      // TikTok holds this chunk's answer: the relay is stuck on it when the process dies.
+      await stack.sandbox.addFault({
+        endpoint: 'upload',
+        chunk_index: chunkIndex,
+        delay_ms: 60_000,
+        open_id: who.openId,
+      });
+      const key = randomUUID();
+      const pending = upload(who, key).catch(() => undefined);
+      await waitFor(
+        'the relay to be sending',
+        async () => {
+          const [post] = await postsOf(who.accountId);
+          if (post?.local_status !== 'uploading' || !post.publish_id) return false;
+          const atTikTok = await stack.sandbox.publish(post.publish_id);
+          return atTikTok.received_bytes === chunkIndex * 10_000_000;
+        },
+        30_000,
+        50,
+      );
+      await kill();
+      await pending;
+
+      await startApiProcess();
+      // Recovery at boot: the relay's owner is gone, so the post failed, with the reason.
+      const [cutShort] = await postsOf(who.accountId);
+      expect(cutShort).toMatchObject({ local_status: 'failed', user_message: RESTARTED_RELAY_MESSAGE });
+      expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
+      const history = await body(await stack.call('/tiktok/posts', { token: who.token }));
+      expect(history.data[0]).toMatchObject({
+        local_status: 'failed',
+        user_message: RESTARTED_RELAY_MESSAGE,
+      });
+
+      // Try again under the same key: the cut-short attempt failed for good, so it runs anew.
+      const retried = await upload(who, key);
+      expect(retried.status, JSON.stringify(retried.json)).toBe(200);
+      await waitFor(
+        'TikTok to publish the retry',
+        async () => (await completedAtTikTok(who.openId)).length === 1,
+        20_000,
+        200,
+      );
+      // Two inits at TikTok, one post: the first never got all its bytes, so it never posts.
+      const atTikTok = await sandboxPublishesOf(stack, who.openId);
+      expect(atTikTok.map((p) => p.status).sort()).toEqual(['PROCESSING_UPLOAD', 'PUBLISH_COMPLETE']);
+      // The history shows the submit once, with its cut-short attempt under it.
+      const after = await body(await stack.call('/tiktok/posts', { token: who.token }));
+      const rows = after.data.filter((p: any) => p.social_account_id === who.accountId);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].earlier_attempts).toMatchObject([
+        { local_status: 'failed', user_message: RESTARTED_RELAY_MESSAGE },
+      ]);
+    });
+  }
+
+  it('while the job follows the status: the restarted process sees the post published, and a retry replays it', async () => {
+    if (!api) await startApiProcess();
+    const who = await connectedAccount(stack, 'dev|alice', { private_account: true });
+    const key = randomUUID();
+    const first = await upload(who, key);
+    expect(first.status, JSON.stringify(first.json)).toBe(200);
+    // TikTok processes for 3 s: the process dies while its job follows the post.
+    await kill();
+    const [post] = await postsOf(who.accountId);
+    expect(post?.local_status).toBe('processing');
+
+    await startApiProcess();
+    await waitFor(
+      'the restarted process to follow the post to its end',
+      async () => (await postsOf(who.accountId))[0]?.local_status === 'published',
+      30_000,
+      200,
+    );
+    const replay = await upload(who, key);
+    expect(replay).toEqual({ status: 200, json: first.json });
+    expect(await sandboxPublishesOf(stack, who.openId)).toHaveLength(1);
+    expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
+  });
+});
