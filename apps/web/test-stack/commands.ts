@@ -123,6 +123,11 @@ const uploadTempFiles: BrowserCommand<[]> = async (): Promise<string[]> => {
   return readdir(join(started.dataDir, 'uploads'), { recursive: true }).catch(() => []);
 };
 
+/** Moves TikTok's (the sandbox's) clock; back, it makes TikTok take that much longer to process. */
+const advanceSandboxClock: BrowserCommand<[seconds: number]> = async (_ctx, seconds) => {
+  await (await devStack()).sandboxControl(runningStack()).advanceClock(seconds);
+};
+
 /** Lifts every failNetwork route. */
 const restoreNetwork: BrowserCommand<[]> = async (ctx) => {
   await ctx.page.context().unrouteAll({ behavior: 'ignoreErrors' });
@@ -138,6 +143,7 @@ export const commands = {
   addSandboxFault,
   clearSandboxFaults,
   updateSandboxCreator,
+  advanceSandboxClock,
   addMediaLibrary,
   throttleUpload,
   failNetwork,

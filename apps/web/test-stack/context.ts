@@ -49,6 +49,7 @@ declare module '@vitest/browser/context' {
     addSandboxFault: (fault: SandboxFaultInput) => Promise<void>;
     clearSandboxFaults: () => Promise<void>;
     updateSandboxCreator: (openId: string, changes: SandboxCreatorUpdate) => Promise<void>;
+    advanceSandboxClock: (seconds: number) => Promise<void>;
     addMediaLibrary: (accessToken: string) => Promise<number>;
     throttleUpload: (bytesPerSecond: number | null) => Promise<void>;
     failNetwork: (urlPart: string, times?: number) => Promise<void>;

@@ -44,6 +44,11 @@ export interface DevStackOptions {
   users?: { sub: string; name: string; email: string }[];
   /** Where the API's JSON log lines go: 'inherit' (this process's stdout) or a file path. */
   apiLog?: string;
+  /**
+   * TikTok's webhooks (default on): the sandbox posts them to the API's POST /tiktok/webhooks,
+   * and the API (TIKTOK_WEBHOOKS=true) polls TikTok's status only as a fallback. Off: polling only.
+   */
+  webhooks?: boolean;
   /** Extra sandbox options, e.g. `{ processingDelayMs: 0 }`. */
   sandbox?: Record<string, unknown>;
   /** Hears what the API says a person starting it should read (e.g. its database's recovery). */
@@ -85,7 +90,7 @@ export const PART_NAMES: Record<StackPart, string> = {
 };
 
 export async function startDevStack(options: DevStackOptions): Promise<RunningDevStack> {
-  const { dataDir, ports = {}, persist = false } = options;
+  const { dataDir, ports = {}, persist = false, webhooks = true } = options;
   const webPort = options.web ? ports.web || (await freePort()) : undefined;
   const webOrigin = webPort ? `http://localhost:${webPort}` : options.webOrigin;
   if (!webOrigin)
@@ -117,6 +122,7 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
         allowHttpPull: true,
         ...(persist ? { stateFile: join(dataDir, 'tiktok-sandbox', 'state.json') } : {}),
         ...(options.creators ? { creators: options.creators } : {}),
+        ...(webhooks ? { webhookUrl: `${apiUrl}/tiktok/webhooks` } : {}),
         ...options.sandbox,
       }),
     );
@@ -150,6 +156,7 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
         CORS_ORIGINS: webOrigin,
         WEB_APP_URL: webOrigin,
         UPLOAD_TMP_DIR: join(dataDir, 'uploads'),
+        TIKTOK_WEBHOOKS: String(webhooks),
       },
       apiLog === 'inherit'
         ? 'inherit'

@@ -1,7 +1,7 @@
 /**
- * GET /tiktok/publish/status/:publishId — TikTok's status of a post, which our API also records
- * on the post. Polled with backoff until it settles (tiktok-api.md §11 point 5e): by the publish
- * screen's result right after a submit, and by the history for its rows that may still change.
+ * GET /tiktok/publish/status/:publishId — a post's status at TikTok as our API recorded it (its
+ * server-side job asks TikTok; the answer never costs a TikTok call). Polled with backoff until
+ * it settles (tiktok-api.md §11 point 5e) by the publish screen's result right after a submit.
  */
 import type { PublishStatusData } from '@cliprelay/contract';
 import { queryOptions, useQuery, type Query } from '@tanstack/react-query';
@@ -36,7 +36,8 @@ export function mayPass(error: unknown): boolean {
 
 /** Nothing more to wait for: failed, or published (with its post id, when `awaitPostId`). */
 export function isSettled(data: PublishStatusData | undefined, awaitPostId: boolean, polls: number): boolean {
-  if (data?.local_status === 'failed') return true;
+  // Not confirmed by TikTok in time: our server stopped asking, so there is nothing to wait for.
+  if (data?.local_status === 'failed' || data?.unconfirmed) return true;
   if (data?.local_status !== 'published') return false;
   return !awaitPostId || data.post_ids.length > 0 || polls >= MAX_POLLS_FOR_POST_ID;
 }

@@ -29,6 +29,8 @@ export function postSummary(overrides: Partial<PostSummary> = {}): PostSummary {
     user_message: null,
     post_ids: ['7234567890123456789'],
     tiktok_log_id: null,
+    unconfirmed: false,
+    earlier_attempts: [],
     created_at: now,
     updated_at: now,
     ...overrides,

@@ -1,12 +1,13 @@
 /**
- * GET /tiktok/posts — the user's publish history, newest first, as our API last recorded it.
- * While a post is still on its way, the list is read again every few seconds.
+ * GET /tiktok/posts — the user's publish history, one row per submit, newest first, as our API
+ * recorded it. While a post may still change (on its way, or a public post awaiting its link),
+ * the list is read again every few seconds: our server asks TikTok, the browser asks our server.
  */
 import type { PostSummary } from '@cliprelay/contract';
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { ApiClient } from '../../../lib/api-client.ts';
 import { useApiClient } from '../../../lib/api-context.tsx';
-import { isInProgress } from '../utils/post-display.ts';
+import { mayChange } from '../utils/post-display.ts';
 
 /** The API's default page: the newest 50 posts. */
 export const POSTS_LIMIT = 50;
@@ -21,7 +22,7 @@ export function postsQuery(api: ApiClient) {
   return queryOptions({
     queryKey: postsKey,
     queryFn: ({ signal }) => api.get<PostSummary[]>(`/tiktok/posts?limit=${POSTS_LIMIT}`, signal),
-    refetchInterval: (query) => (query.state.data?.some(isInProgress) ? POSTS_REFETCH_MS : false),
+    refetchInterval: (query) => (query.state.data?.some(mayChange) ? POSTS_REFETCH_MS : false),
   });
 }
 

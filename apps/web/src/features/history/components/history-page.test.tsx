@@ -1,4 +1,4 @@
-import type { MediaItem, PostSummary, PublishInitData, PublishInitRequest } from '@cliprelay/contract';
+import type { MediaItem, PublishInitData, PublishInitRequest } from '@cliprelay/contract';
 import { MantineProvider } from '@mantine/core';
 import { commands, page } from '@vitest/browser/context';
 import { render } from 'vitest-browser-react';
@@ -18,10 +18,12 @@ async function publishFromLibrary(
   session: TestSession,
   accountId: string,
   settings: Partial<PublishInitRequest> = {},
+  headers: Record<string, string> = {},
 ): Promise<PublishInitData> {
   const [video] = await apiAs<MediaItem[]>(session, '/media');
   return apiAs<PublishInitData>(session, '/tiktok/publish/init', {
     method: 'POST',
+    headers,
     body: JSON.stringify({
       socialAccountId: accountId,
       privacy_level: 'SELF_ONLY',
@@ -189,21 +191,52 @@ describe('history screen', () => {
 
   it('a post still processing shows Processing, then updates by itself when TikTok is done', async () => {
     const { session, accountId } = await userWithAccount();
-    const post = await publishFromLibrary(session, accountId, { title: 'Skate park' });
-    await settledAtTikTok(post.publish_id);
-    // Our API records TikTok's verdict when asked: the page's first question gets no answer.
-    await commands.failNetwork('/tiktok/publish/status/');
+    // TikTok takes its time: its clock goes back 30 s, so processing ends 30 s from now.
+    await commands.advanceSandboxClock(-30);
+    let restored = false;
+    try {
+      const post = await publishFromLibrary(session, accountId, { title: 'Skate park' });
+      renderApp('/history', { session });
+      const row = tableRow(0);
+      await expect.element(row.getByText('Skate park')).toBeVisible();
+      await expect.element(row.getByText('Processing')).toBeVisible();
+
+      // TikTok finishes; our server hears of it and the page, reading our history again, shows it.
+      await commands.advanceSandboxClock(30);
+      restored = true;
+      await expect.element(row.getByText('Published'), { timeout: 15_000 }).toBeVisible();
+      await expect.element(row.getByText('Processing')).not.toBeInTheDocument();
+      // No browser made TikTok be asked: its webhook told our server.
+      expect((await commands.sandboxPublish(post.publish_id)).status_fetches).toBe(0);
+    } finally {
+      if (!restored) await commands.advanceSandboxClock(30);
+    }
+  });
+
+  it('a submit that needed Try again is one row, with its failed attempt under it', async () => {
+    const { session, accountId, openId } = await userWithAccount();
+    await commands.addSandboxFault({
+      endpoint: 'video_init',
+      error_code: 'spam_risk_too_many_posts',
+      open_id: openId,
+    });
+    const key = crypto.randomUUID();
+    const headers = { 'idempotency-key': key };
+    await expect(publishFromLibrary(session, accountId, { title: 'Second try' }, headers)).rejects.toThrow(
+      /HTTP 403|HTTP 400/,
+    );
+    await publishFromLibrary(session, accountId, { title: 'Second try' }, headers);
 
     renderApp('/history', { session });
-    const row = tableRow(0);
-    await expect.element(row.getByText('Skate park')).toBeVisible();
-    await expect.element(row.getByText('Processing')).toBeVisible();
-
-    // The next poll, about 5 s later, asks again.
-    await expect.element(row.getByText('Published'), { timeout: 12_000 }).toBeVisible();
-    await expect.element(row.getByText('Processing')).not.toBeInTheDocument();
-    const [recorded] = await apiAs<PostSummary[]>(session, '/tiktok/posts');
-    expect(recorded?.local_status).toBe('published');
+    await expect.element(tableRow(0).getByText('Second try')).toBeVisible();
+    expect(postsTable().getByRole('row').all()).toHaveLength(2);
+    const attempts = tableRow(0).getByTestId('earlier-attempts');
+    await expect.element(attempts).toHaveTextContent('Tried 2 times: the first attempt failed.');
+    await attempts.getByText('Tried 2 times').click();
+    await expect
+      .element(attempts.getByRole('listitem'))
+      .toHaveTextContent(/posted too many videos|daily|limit/i);
+    await screenshotBoth('history-retried-submit');
   });
 
   it('with no posts, says so and links to the publish screen', async () => {

@@ -2,7 +2,15 @@
 import type { PostSummary } from '@cliprelay/contract';
 import { Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { PRIVACY_WORDS, SOURCE_WORDS, accountName, postTitle } from '../utils/post-display.ts';
-import { FailureDetails, PostedAt, PublishId, StatusBadge, TikTokLink } from './post-parts.tsx';
+import {
+  EarlierAttempts,
+  FailureDetails,
+  PostedAt,
+  PublishId,
+  StatusBadge,
+  TikTokLink,
+  UnconfirmedNote,
+} from './post-parts.tsx';
 
 export function PostCards({ posts, now }: { posts: PostSummary[]; now: number }) {
   return (
@@ -34,6 +42,7 @@ function PostCard({ post, now }: { post: PostSummary; now: number }) {
           <StatusBadge post={post} style={{ flexShrink: 0 }} />
         </Group>
         <FailureDetails post={post} />
+        <UnconfirmedNote post={post} />
         <Stack gap={2}>
           <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
             {account}
@@ -50,6 +59,7 @@ function PostCard({ post, now }: { post: PostSummary; now: number }) {
           <PostedAt post={post} now={now} inline />
         </Stack>
         <TikTokLink post={post} />
+        <EarlierAttempts post={post} now={now} />
         <PublishId post={post} />
       </Stack>
     </Card>

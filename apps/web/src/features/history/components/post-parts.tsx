@@ -2,10 +2,12 @@
 import type { PostSummary } from '@cliprelay/contract';
 import { Anchor, Badge, Code, Loader, Stack, Text, VisuallyHidden } from '@mantine/core';
 import type { CSSProperties } from 'react';
-import { IconCircleCheck, IconCircleX, IconExternalLink } from '@tabler/icons-react';
+import { IconCircleCheck, IconCircleX, IconExternalLink, IconHelpCircle } from '@tabler/icons-react';
 import {
   absoluteTime,
   accountName,
+  attemptFailure,
+  attemptsSummary,
   failureMessage,
   postTitle,
   postUrl,
@@ -19,14 +21,15 @@ export interface PostProps {
 
 export function StatusBadge({ post, style }: PostProps & { style?: CSSProperties }) {
   const { label, color } = statusLook(post);
-  const icon =
-    post.local_status === 'published' ? (
-      <IconCircleCheck size={12} aria-hidden />
-    ) : post.local_status === 'failed' ? (
-      <IconCircleX size={12} aria-hidden />
-    ) : (
-      <Loader size={10} color={color} aria-hidden />
-    );
+  const icon = post.unconfirmed ? (
+    <IconHelpCircle size={12} aria-hidden />
+  ) : post.local_status === 'published' ? (
+    <IconCircleCheck size={12} aria-hidden />
+  ) : post.local_status === 'failed' ? (
+    <IconCircleX size={12} aria-hidden />
+  ) : (
+    <Loader size={10} color={color} aria-hidden />
+  );
   return (
     <Badge color={color} variant="light" leftSection={icon} data-status={post.local_status} style={style}>
       {label}
@@ -51,6 +54,41 @@ export function FailureDetails({ post }: PostProps) {
         </Text>
       )}
     </Stack>
+  );
+}
+
+/** TikTok never confirmed the post in time: what that means and what to do. */
+export function UnconfirmedNote({ post }: PostProps) {
+  if (!post.unconfirmed || !post.user_message) return null;
+  return (
+    <Text size="sm" c="yellow.9" data-testid="unconfirmed">
+      {post.user_message}
+    </Text>
+  );
+}
+
+/** A submit that took more than one try: how many, and what went wrong in the earlier ones. */
+export function EarlierAttempts({ post, now }: PostProps & { now: number }) {
+  const summary = attemptsSummary(post);
+  if (!summary) return null;
+  return (
+    <details data-testid="earlier-attempts">
+      <summary style={{ cursor: 'pointer', color: 'var(--mantine-color-dimmed)' }}>
+        <Text span size="xs" c="dimmed">
+          {summary}
+        </Text>
+      </summary>
+      <Stack component="ol" gap={4} mt={4} pl="md" m={0}>
+        {post.earlier_attempts.map((attempt) => (
+          <Text component="li" key={attempt.id} size="xs" c="dimmed">
+            <time dateTime={attempt.created_at} title={absoluteTime(new Date(attempt.created_at))}>
+              {relativeTime(new Date(attempt.created_at), now)}
+            </time>
+            : {attemptFailure(attempt)}
+          </Text>
+        ))}
+      </Stack>
+    </details>
   );
 }
 

@@ -2,7 +2,16 @@
 import type { PostSummary } from '@cliprelay/contract';
 import { Stack, Table, Text } from '@mantine/core';
 import { PRIVACY_WORDS, SOURCE_WORDS, postTitle } from '../utils/post-display.ts';
-import { AccountName, FailureDetails, PostedAt, PublishId, StatusBadge, TikTokLink } from './post-parts.tsx';
+import {
+  AccountName,
+  EarlierAttempts,
+  FailureDetails,
+  PostedAt,
+  PublishId,
+  StatusBadge,
+  TikTokLink,
+  UnconfirmedNote,
+} from './post-parts.tsx';
 
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
 
@@ -46,7 +55,9 @@ export function PostTable({ posts, now }: { posts: PostSummary[]; now: number })
                 <Stack gap={6} align="flex-start">
                   <StatusBadge post={post} />
                   <FailureDetails post={post} />
+                  <UnconfirmedNote post={post} />
                   <TikTokLink post={post} />
+                  <EarlierAttempts post={post} now={now} />
                 </Stack>
               </Table.Td>
             </Table.Tr>

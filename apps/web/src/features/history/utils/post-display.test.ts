@@ -1,7 +1,15 @@
-import type { PostSummary, PublishStatusData } from '@cliprelay/contract';
+import type { PostSummary } from '@cliprelay/contract';
 import { describe, expect, it } from 'vitest';
 import { postSummary } from '../../../testing/fixtures.ts';
-import { failureMessage, mayChange, postUrl, relativeTime, withStatus } from './post-display.ts';
+import {
+  attemptFailure,
+  attemptsSummary,
+  failureMessage,
+  mayChange,
+  postUrl,
+  relativeTime,
+  statusLook,
+} from './post-display.ts';
 
 const NOW = Date.parse('2025-06-03T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW - seconds * 1000);
@@ -60,33 +68,53 @@ describe('failureMessage', () => {
   });
 });
 
-describe('which posts the page asks TikTok about', () => {
-  it('asks about posts still processing and public posts still waiting for their id', () => {
-    expect(mayChange(post())).toBe(true);
-    expect(mayChange(post({ publish_id: null, local_status: 'initializing' }))).toBe(false);
-    expect(mayChange(post({ local_status: 'failed' }))).toBe(false);
-    expect(mayChange(post({ local_status: 'published' }))).toBe(false);
-    expect(mayChange(post({ local_status: 'published', privacy_level: 'PUBLIC_TO_EVERYONE' }))).toBe(true);
-    expect(
-      mayChange(post({ local_status: 'published', privacy_level: 'PUBLIC_TO_EVERYONE', post_ids: ['1'] })),
-    ).toBe(false);
+describe('which posts the history reads again', () => {
+  it('posts on their way, and public posts still waiting for their id within a day', () => {
+    const fresh = { created_at: ago(60).toISOString() };
+    expect(mayChange(post(fresh), NOW)).toBe(true);
+    expect(mayChange(post({ ...fresh, publish_id: null, local_status: 'initializing' }), NOW)).toBe(true);
+    expect(mayChange(post({ ...fresh, local_status: 'failed' }), NOW)).toBe(false);
+    expect(mayChange(post({ ...fresh, local_status: 'published' }), NOW)).toBe(false);
+    const awaitingId = { ...fresh, local_status: 'published', privacy_level: 'PUBLIC_TO_EVERYONE' } as const;
+    expect(mayChange(post(awaitingId), NOW)).toBe(true);
+    expect(mayChange(post({ ...awaitingId, post_ids: ['1'] }), NOW)).toBe(false);
+    expect(mayChange(post({ ...awaitingId, created_at: ago(2 * 86_400).toISOString() }), NOW)).toBe(false);
   });
 
-  it('shows what TikTok answered over what the history recorded', () => {
-    const status: PublishStatusData = {
-      publish_id: 'v_pub_url~v2.1',
-      status: 'PUBLISH_COMPLETE',
-      fail_reason: null,
-      post_ids: ['7234567890123456789'],
-      uploaded_bytes: null,
-      downloaded_bytes: 10,
-      local_status: 'published',
-      user_message: null,
-    };
-    const merged = withStatus(post(), status);
-    expect(merged.local_status).toBe('published');
-    expect(merged.tiktok_status).toBe('PUBLISH_COMPLETE');
-    expect(postUrl(merged)).toBe('https://www.tiktok.com/@mia.moves/video/7234567890123456789');
-    expect(postUrl({ ...merged, account_username: null })).toBeNull();
+  it('not a post TikTok never confirmed: the server stopped asking', () => {
+    expect(mayChange(post({ unconfirmed: true, local_status: 'processing' }), NOW)).toBe(false);
+    expect(statusLook(post({ unconfirmed: true })).label).toBe('Not confirmed');
+  });
+
+  it('links a public post once it has its id and the account its username', () => {
+    const published = post({ local_status: 'published', post_ids: ['7234567890123456789'] });
+    expect(postUrl(published)).toBe('https://www.tiktok.com/@mia.moves/video/7234567890123456789');
+    expect(postUrl({ ...published, account_username: null })).toBeNull();
+  });
+});
+
+describe('a submit tried more than once', () => {
+  const attempt = (user_message: string | null) => ({
+    id: 'a',
+    publish_id: null,
+    local_status: 'failed' as const,
+    error_code: 'TIKTOK_REJECTED',
+    user_message,
+    created_at: ago(120).toISOString(),
+  });
+
+  it('says how many tries it took', () => {
+    expect(attemptsSummary(post())).toBeNull();
+    expect(attemptsSummary(post({ earlier_attempts: [attempt('x')] }))).toBe(
+      'Tried 2 times: the first attempt failed.',
+    );
+    expect(attemptsSummary(post({ earlier_attempts: [attempt('x'), attempt('y')] }))).toBe(
+      'Tried 3 times: the first 2 attempts failed.',
+    );
+  });
+
+  it('words an attempt’s failure', () => {
+    expect(attemptFailure(attempt('TikTok said no.'))).toBe('TikTok said no.');
+    expect(attemptFailure(attempt(null))).toBe('This attempt did not reach TikTok.');
   });
 });

@@ -2,8 +2,8 @@
 import {
   describeFailReason,
   type PostSummary,
+  type PostAttempt,
   type PrivacyLevel,
-  type PublishStatusData,
   type SourceType,
 } from '@cliprelay/contract';
 import { tiktokPostUrl } from '../../../lib/tiktok.ts';
@@ -32,27 +32,22 @@ export function isInProgress(post: Pick<PostSummary, 'local_status'>): boolean {
   return post.local_status !== 'published' && post.local_status !== 'failed';
 }
 
-/**
- * Whether TikTok may still have news about a post, mirroring what our API considers settled: not
- * failed, and not complete unless a public post still waits for its public id (after moderation).
- */
-export function mayChange(post: PostSummary): boolean {
-  if (!post.publish_id || post.local_status === 'failed') return false;
-  if (post.local_status !== 'published') return true;
-  return post.privacy_level === 'PUBLIC_TO_EVERYONE' && post.post_ids.length === 0;
-}
+/** TikTok's review gives a public post its id within minutes; a day later, it will not come. */
+const POST_ID_WAIT_MS = 24 * 60 * 60 * 1000;
 
-/** The post with what TikTok said since the history was read (the status answer is never older). */
-export function withStatus(post: PostSummary, status: PublishStatusData | undefined): PostSummary {
-  if (!status) return post;
-  return {
-    ...post,
-    local_status: status.local_status,
-    tiktok_status: status.status,
-    fail_reason: status.fail_reason ?? post.fail_reason,
-    user_message: status.user_message ?? post.user_message,
-    post_ids: status.post_ids,
-  };
+/**
+ * Whether our server may still learn news of a post, mirroring what it considers settled: on its
+ * way, or published publicly and still waiting for its public id — unless TikTok never confirmed
+ * it in time (`unconfirmed`: the server stopped asking).
+ */
+export function mayChange(post: PostSummary, now = Date.now()): boolean {
+  if (post.unconfirmed || post.local_status === 'failed') return false;
+  if (post.local_status !== 'published') return true;
+  return (
+    post.privacy_level === 'PUBLIC_TO_EVERYONE' &&
+    post.post_ids.length === 0 &&
+    now - Date.parse(post.created_at) < POST_ID_WAIT_MS
+  );
 }
 
 export interface StatusLook {
@@ -60,7 +55,8 @@ export interface StatusLook {
   color: string;
 }
 
-export function statusLook(post: Pick<PostSummary, 'local_status'>): StatusLook {
+export function statusLook(post: Pick<PostSummary, 'local_status' | 'unconfirmed'>): StatusLook {
+  if (post.unconfirmed) return { label: 'Not confirmed', color: 'yellow' };
   switch (post.local_status) {
     case 'published':
       return { label: 'Published', color: 'green' };
@@ -76,6 +72,21 @@ export function failureMessage(post: Pick<PostSummary, 'user_message' | 'fail_re
   if (post.user_message) return post.user_message;
   if (post.fail_reason) return describeFailReason(post.fail_reason).userMessage;
   return 'Something went wrong while publishing this video. Please try again.';
+}
+
+/** "Tried 3 times: the first 2 attempts failed." for a submit that needed Try again. */
+export function attemptsSummary(post: Pick<PostSummary, 'earlier_attempts' | 'local_status'>): string | null {
+  const earlier = post.earlier_attempts.length;
+  if (earlier === 0) return null;
+  const tries = `Tried ${earlier + 1} times`;
+  return earlier === 1
+    ? `${tries}: the first attempt failed.`
+    : `${tries}: the first ${earlier} attempts failed.`;
+}
+
+/** What went wrong in an earlier attempt, in words. */
+export function attemptFailure(attempt: PostAttempt): string {
+  return attempt.user_message ?? 'This attempt did not reach TikTok.';
 }
 
 /** The TikTok account's name: nickname, else @username, else a neutral label (a forgotten account). */

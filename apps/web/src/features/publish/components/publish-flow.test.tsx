@@ -3,7 +3,7 @@
  * TikTok sandbox: one click, the upload's progress, Cancel, every failure a user can meet with its
  * way forward, Try again with the same form, and the live status after success.
  */
-import { describeTikTokError } from '@cliprelay/contract';
+import { describeTikTokError, type PostSummary } from '@cliprelay/contract';
 import { commands, page } from '@vitest/browser/context';
 import type { SandboxPublish } from '@cliprelay/tiktok-sandbox/control';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -200,7 +200,7 @@ describe('when TikTok fails the video after the upload', () => {
 
 describe('errors, each with its way forward', () => {
   it('TikTok’s rate limit: says to wait, and Try again re-submits the same form', async () => {
-    const { openId } = await openPublish();
+    const { openId, session } = await openPublish();
     await formLoaded();
     const file = await fillForm({ caption: 'Busy day' });
     await commands.addSandboxFault({
@@ -222,6 +222,13 @@ describe('errors, each with its way forward', () => {
     await errorAlert().getByRole('button', { name: 'Try again' }).click();
     await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
     expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
+    // Try again sent the submit's Idempotency-Key again: the history has one row for the submit,
+    // its refused attempt under it (a new key would have made a second row).
+    const history = await apiAs<PostSummary[]>(session, '/tiktok/posts');
+    expect(history.map((p) => [p.title, p.local_status === 'failed', p.earlier_attempts.length])).toEqual([
+      ['Busy day', false, 1],
+    ]);
+    expect(history[0]?.earlier_attempts[0]).toMatchObject({ local_status: 'failed' });
   });
 
   it('a network failure: says so, and Try again works without choosing the file again', async () => {

@@ -162,6 +162,14 @@ function StatusBody({
       </Stack>
     );
   }
+  if (data.unconfirmed) {
+    return (
+      <Stack gap={6} data-testid="unconfirmed">
+        <Text fw={600}>TikTok has not confirmed this post yet</Text>
+        <Text size="sm">{data.user_message}</Text>
+      </Stack>
+    );
+  }
   return (
     <Group gap="xs">
       <Loader size="xs" aria-hidden />
