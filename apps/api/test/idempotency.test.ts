@@ -17,6 +17,7 @@ import {
   upload,
   uploadForm,
 } from './support/publish.ts';
+import { queryDb } from './support/db.ts';
 import { MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 
@@ -160,6 +161,26 @@ describe('Idempotency-Key', () => {
     const again = await send();
     expect(again.status).toBe(200);
     expect(await body(again)).toEqual(firstBody);
+    expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
+  });
+
+  it('a PULL_FROM_URL whose init died unanswered never runs again under its key', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    const key = randomUUID();
+    const first = await initWithKey(token, key, pull(accountId, 'Unknown outcome'));
+    const { data } = await body(first);
+    // As recovery leaves it when the process died before TikTok's answer came back.
+    await queryDb(
+      stack,
+      `update posts set local_status = 'failed', error_code = 'OUTCOME_UNKNOWN', publish_id = null where id = $1`,
+      [data.post_id],
+    );
+    await queryDb(stack, 'update idempotency_keys set response = null where key = $1', [key]);
+    const again = await initWithKey(token, key, pull(accountId, 'Unknown outcome'));
+    const json = await body(again);
+    expect(again.status).toBe(409);
+    expect(json).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE', retryable: false });
+    expect(json.message).toMatch(/cannot tell whether this video was posted/);
     expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
   });
 

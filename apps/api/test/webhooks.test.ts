@@ -163,6 +163,31 @@ describe('with TikTok webhooks on', () => {
     });
   });
 
+  it('a late webhook settles a post we had stopped following ("not confirmed")', async () => {
+    const alice = await connectedAccount(stack, 'dev|alice', { private_account: true });
+    const publishId = 'v_pub_file~v2-1.1000000000000000042';
+    const [post] = await queryDb<{ id: string }>(
+      stack,
+      `insert into posts (user_id, social_account_id, source_type, privacy_level, local_status, publish_id,
+         tiktok_status, follow_ended_at, user_message, created_at)
+       select user_id, id, 'FILE_UPLOAD', 'SELF_ONLY', 'processing', $2, 'PROCESSING_UPLOAD', now(),
+         'TikTok has not confirmed this post yet.', now() - interval '25 hours'
+       from social_accounts where id = $1 returning id`,
+      [alice.accountId, publishId],
+    );
+    const late = signed(stack, {
+      client_key: stack.apiEnv.TIKTOK_CLIENT_KEY,
+      event: 'post.publish.complete',
+      create_time: Math.floor(Date.now() / 1000),
+      user_openid: alice.openId,
+      content: JSON.stringify({ publish_id: publishId, publish_type: 'DIRECT_PUBLISH' }),
+    });
+    const res = await deliver(stack, late.raw, late.signature);
+    expect((await body(res)).data).toEqual({ outcome: 'applied' });
+    const [row] = (await listPosts(stack, alice.token)).filter((p) => p.id === post?.id);
+    expect(row).toMatchObject({ local_status: 'published', unconfirmed: false, user_message: null });
+  });
+
   it('refuses deliveries without a valid, fresh signature, and bodies TikTok would not send', async () => {
     const payload = {
       client_key: stack.apiEnv.TIKTOK_CLIENT_KEY,
