@@ -1,7 +1,8 @@
 /**
  * Crash-safe publishing: the API, a built process, is killed with SIGKILL at each stage of a
  * FILE_UPLOAD — while the browser's bytes arrive, after TikTok's init before the first chunk,
- * while chunks go to TikTok, while the job follows the status — and started again. Every post
+ * while chunks go to TikTok, after TikTok took the last chunk but before its answer, while the
+ * job follows the status — and started again. Every post
  * reaches a true final state on its own, the boot sweep leaves no temp file, a retry under the
  * same Idempotency-Key returns the recovered outcome or runs anew, and TikTok (the sandbox) never
  * gets a second post.
@@ -175,7 +176,13 @@ describe('SIGKILL at every stage of a publish', () => {
       await pending;
 
       await startApiProcess();
-      // Recovery at boot: the relay's owner is gone, so the post failed, with the reason.
+      // Recovery at boot: the relay's owner is gone; TikTok says its bytes never all arrived.
+      await waitFor(
+        'the cut-short upload to be marked failed',
+        async () => (await postsOf(who.accountId))[0]?.local_status === 'failed',
+        15_000,
+        100,
+      );
       const [cutShort] = await postsOf(who.accountId);
       expect(cutShort).toMatchObject({ local_status: 'failed', user_message: RESTARTED_RELAY_MESSAGE });
       expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
@@ -206,6 +213,44 @@ describe('SIGKILL at every stage of a publish', () => {
       ]);
     });
   }
+
+  it('after TikTok took the last chunk, before its answer came back: published here too, and a retry answers it', async () => {
+    if (!api) await startApiProcess();
+    const who = await connectedAccount(stack, 'dev|alice', { private_account: true });
+    // TikTok keeps the last chunk, then its answer is slow: the process dies waiting for it.
+    await stack.sandbox.addFault({
+      endpoint: 'upload',
+      chunk_index: 2,
+      after_receive: true,
+      delay_ms: 60_000,
+      open_id: who.openId,
+    });
+    const key = randomUUID();
+    const pending = upload(who, key).catch(() => undefined);
+    await waitFor(
+      'TikTok to have every byte',
+      async () => (await sandboxPublishesOf(stack, who.openId))[0]?.received_bytes === VIDEO_BYTES,
+      30_000,
+      50,
+    );
+    await kill();
+    await pending;
+    expect((await postsOf(who.accountId))[0]?.local_status).toBe('uploading');
+
+    await startApiProcess();
+    await waitFor(
+      'the restarted process to learn from TikTok that the post was made',
+      async () => (await postsOf(who.accountId))[0]?.local_status === 'published',
+      30_000,
+      200,
+    );
+    // The same key answers with that post; TikTok has exactly one.
+    const [post] = await postsOf(who.accountId);
+    const retried = await upload(who, key);
+    expect(retried.status, JSON.stringify(retried.json)).toBe(200);
+    expect(retried.json.data).toMatchObject({ post_id: post?.id, publish_id: post?.publish_id });
+    expect(await sandboxPublishesOf(stack, who.openId)).toHaveLength(1);
+  });
 
   it('while the job follows the status: the restarted process sees the post published, and a retry replays it', async () => {
     if (!api) await startApiProcess();

@@ -97,6 +97,7 @@ export const faultSchema = z
     delay_ms: z.number().int().min(0).max(600_000).optional(),
     reset: z.boolean().optional(),
     open_id: z.string().optional(),
+    after_receive: z.boolean().optional(),
   })
   .strict();
 export const deauthorizeSchema = z

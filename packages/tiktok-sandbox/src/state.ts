@@ -114,6 +114,8 @@ export interface Fault {
   delay_ms?: number;
   reset?: boolean;
   open_id?: string;
+  /** Upload only: the chunk is received and kept first, then the fault plays on its answer. */
+  after_receive?: boolean;
 }
 
 export const FAULT_ENDPOINTS = [

@@ -64,7 +64,7 @@ export function uploadRoutes(ctx: SandboxContext): Router {
       open_id: p.open_id,
       chunk_index: chunkIndexOf(session, range?.first),
     });
-    if (fault) {
+    if (fault && !fault.after_receive) {
       // A failing answer comes after the body went through (a gateway error): read it, store nothing.
       const answers = !fault.reset && (fault.http_status !== undefined || fault.error_code !== undefined);
       if (answers) await drain(req);
@@ -115,13 +115,12 @@ export function uploadRoutes(ctx: SandboxContext): Router {
       }
       session.received_bytes += length;
       p.received_bytes = session.received_bytes;
+      const done = session.received_bytes === session.video_size;
+      if (done) completeTransfer(ctx, p);
+      // The chunk is kept; its answer is slow, lost or an error (a response dropped on the way).
+      if (fault?.after_receive && (await playFault(ctx, fault, req, res, 'empty'))) return;
       res.setHeader('content-range', progressHeader(session));
-      if (session.received_bytes === session.video_size) {
-        completeTransfer(ctx, p);
-        res.status(201).end();
-      } else {
-        res.status(206).end();
-      }
+      res.status(done ? 201 : 206).end();
     } catch {
       // The client went away mid-chunk: nothing of it was kept.
       if (!res.headersSent && !req.socket.destroyed) {

@@ -495,6 +495,21 @@ describe('§2.3 PUT protocol', () => {
     expect(await s.record()).toMatchObject({ received_bytes: 12 * MiB, sha256: sha256(FILE_12) });
   });
 
+  it('§13 a response dropped after the chunk arrived (after_receive): the chunk is kept, its replay → 416 with the real progress', async () => {
+    const s = await startUpload(sb.url, FILE_12, 5 * MiB);
+    await addFault(sb.url, { endpoint: 'upload', reset: true, after_receive: true, chunk_index: 0 });
+    await expect(s.put(0)).rejects.toThrow();
+    expect((await s.record()).received_bytes).toBe(5 * MiB);
+    const replay = await s.put(0);
+    expect({ status: replay.status, range: replay.headers.get('content-range') }).toEqual({
+      status: 416,
+      range: range(0, 5 * MiB - 1, 12 * MiB),
+    });
+    expect((await s.put(1)).status).toBe(201);
+    await s.statusUntil(isFinal);
+    expect((await s.record()).sha256).toBe(sha256(FILE_12));
+  });
+
   it('§2.3 §12.4 a chunk cut off mid-body by the client keeps none of its bytes; the retry assembles the exact file', async () => {
     const s = await startUpload(sb.url, FILE_12, 5 * MiB);
     expect((await s.put(0)).status).toBe(206);

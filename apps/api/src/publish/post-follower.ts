@@ -21,6 +21,7 @@ import type { JobQueue, QueueSpec } from '../jobs/job-queue.ts';
 import type { PostRow } from '../db/schema.ts';
 import { AccountsRepository } from '../tiktok/accounts.repository.ts';
 import { TikTokClient } from '../tiktok/tiktok.client.ts';
+import type { TikTokPublishStatus } from '../tiktok/tiktok.types.ts';
 import { TokenService } from '../tiktok/token.service.ts';
 import { CallBudgetRepository } from './call-budget.repository.ts';
 import { IdempotencyRepository } from './idempotency.repository.ts';
@@ -104,25 +105,31 @@ export class PostFollower {
    * Follows a post from now (or after `delaySec`); a post already followed keeps its one job.
    * With webhooks on, the first look waits for them.
    */
-  async follow(postId: string, delaySec = 1, attempt = 0): Promise<void> {
+  async follow(postId: string, delaySec = 1, attempt = 0, opts: { now?: boolean } = {}): Promise<void> {
     if (!this.jobs) throw new Error('PostFollower.follow before start');
+    const wait = this.webhooks && !opts.now ? Math.max(delaySec, WEBHOOK_FALLBACK_SEC) : delaySec;
     await this.jobs.send(FOLLOW_QUEUE, { postId, attempt } satisfies FollowJob, {
       singletonKey: postId,
-      startAfterSeconds: this.webhooks ? Math.max(delaySec, WEBHOOK_FALLBACK_SEC) : delaySec,
+      startAfterSeconds: wait,
     });
   }
 
   /** Re-queues every unsettled post, and fails the work that died with a process. */
   async recover(): Promise<void> {
-    const abandoned = await this.posts.failAbandoned({
+    const abandoned = await this.posts.resolveAbandoned({
       initGraceSec: INIT_GRACE_SEC,
       relayGraceSec: RELAY_GRACE_SEC,
       unknownMessage: RESTARTED_INIT_MESSAGE,
-      relayMessage: RESTARTED_RELAY_MESSAGE,
+      cutShortMessage: RESTARTED_RELAY_MESSAGE,
     });
-    if (abandoned.inits + abandoned.relays > 0) {
-      this.logger.warn(abandoned, 'marked failed the publishes a stopped process left unfinished');
+    if (abandoned.inits + abandoned.relays.length > 0) {
+      this.logger.warn(
+        { inits: abandoned.inits, relays: abandoned.relays.length },
+        'resolving the publishes a stopped process left unfinished',
+      );
     }
+    // Did the relay's last chunk reach TikTok? Its job asks now, webhooks or not.
+    for (const postId of abandoned.relays) await this.follow(postId, 0, 0, { now: true });
     const unconfirmed = await this.posts.markUnconfirmed(UNCONFIRMED_MESSAGE, {
       olderThanSec: FOLLOW_FOR_SEC,
     });
@@ -159,6 +166,15 @@ export class PostFollower {
       const status = await this.tokens.withFreshToken(account.id, (t) =>
         this.tiktok.fetchStatus(t, post.publishId!),
       );
+      if (relayCutShort(post, status)) {
+        if (await this.posts.failCutShort(post.id, RESTARTED_RELAY_MESSAGE)) {
+          this.logger.warn(
+            { postId, publishId: post.publishId, uploadedBytes: status.uploaded_bytes },
+            'the relay was cut short before its last byte reached tiktok',
+          );
+        }
+        return;
+      }
       const update = statusUpdate(post, status);
       // A webhook may have settled the post meanwhile: then this older answer is dropped.
       if (!(await this.posts.applyStatus(post.id, update))) return;
@@ -178,6 +194,20 @@ export class PostFollower {
       await again(retryAfter ?? Math.max(5, followDelaySec(attempt, ageSec)));
     }
   }
+}
+
+/**
+ * Our relay sent its last byte before a post reads `processing` — or recovery moved a relay whose
+ * process died there: TikTok still waiting for bytes then means the upload was cut short.
+ */
+function relayCutShort(post: PostRow, status: TikTokPublishStatus): boolean {
+  return (
+    post.localStatus === 'processing' &&
+    post.sourceType === 'FILE_UPLOAD' &&
+    status.status === 'PROCESSING_UPLOAD' &&
+    post.videoSize !== null &&
+    (status.uploaded_bytes ?? 0) < post.videoSize
+  );
 }
 
 /** A file this API is still relaying: its process follows it once the bytes are sent. */

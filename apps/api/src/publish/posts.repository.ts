@@ -155,17 +155,18 @@ export class PostsRepository {
   }
 
   /**
-   * Marks failed the posts whose work died with a process (its owner is gone, db/presence.ts, or
-   * silent past the grace): an init that never came back — a FILE_UPLOAD's (no byte can have
-   * reached TikTok: nothing was posted) or a PULL_FROM_URL's (TikTok may have taken it:
-   * `OUTCOME_UNKNOWN`) — and a relay cut short. Returns how many of each.
+   * Resolves the posts whose work died with a process (its owner is gone, db/presence.ts, or was
+   * silent past the grace). An init that never came back fails: a FILE_UPLOAD's (TikTok got no
+   * byte of it, so nothing was posted) or a PULL_FROM_URL's (TikTok may have taken it:
+   * `OUTCOME_UNKNOWN`). A relay cut short is handed back as `relays`, moved to `processing`: only
+   * TikTok knows whether its last chunk arrived, so the post's job asks it (PostFollower).
    */
-  async failAbandoned(opts: {
+  async resolveAbandoned(opts: {
     initGraceSec: number;
     relayGraceSec: number;
     unknownMessage: string;
-    relayMessage: string;
-  }): Promise<{ inits: number; relays: number }> {
+    cutShortMessage: string;
+  }): Promise<{ inits: number; relays: string[] }> {
     const gone = (graceSince: AnyColumn, graceSec: number) =>
       or(
         and(isNotNull(posts.ownerInstance), sql`not ${ownerAlive(posts.ownerInstance)}`),
@@ -178,7 +179,7 @@ export class PostsRepository {
     );
     const uploads = await this.failWhere(
       'UPLOAD_FAILED',
-      opts.relayMessage,
+      opts.cutShortMessage,
       and(deadInit, eq(posts.sourceType, 'FILE_UPLOAD')),
     );
     const pulls = await this.failWhere(
@@ -186,16 +187,25 @@ export class PostsRepository {
       opts.unknownMessage,
       and(deadInit, eq(posts.sourceType, 'PULL_FROM_URL')),
     );
-    const relays = await this.failWhere(
-      'UPLOAD_FAILED',
-      opts.relayMessage,
-      and(
-        eq(posts.localStatus, 'uploading'),
-        isNotNull(posts.relayHeartbeatAt),
-        gone(posts.relayHeartbeatAt, opts.relayGraceSec),
-      ),
+    const relays = await this.db
+      .update(posts)
+      .set({ localStatus: 'processing', relayHeartbeatAt: null, updatedAt: new Date() })
+      .where(
+        and(
+          eq(posts.localStatus, 'uploading'),
+          isNotNull(posts.relayHeartbeatAt),
+          gone(posts.relayHeartbeatAt, opts.relayGraceSec),
+        ),
+      )
+      .returning({ id: posts.id });
+    return { inits: uploads + pulls, relays: relays.map((r) => r.id) };
+  }
+
+  /** A relay TikTok says stopped before its last byte: it will never be a post. */
+  async failCutShort(id: string, userMessage: string): Promise<boolean> {
+    return (
+      (await this.failWhere('UPLOAD_FAILED', userMessage, and(eq(posts.id, id), sql`not ${settled}`))) > 0
     );
-    return { inits: uploads + pulls, relays };
   }
 
   private async failWhere(errorCode: string, userMessage: string, where: SQL | undefined): Promise<number> {
