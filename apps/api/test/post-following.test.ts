@@ -123,6 +123,34 @@ describe('the server follows every post', () => {
     expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
   });
 
+  it('with two replicas running, each follow job runs once: one status call per job', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|bob');
+    const port = await freePort();
+    const replica = spawnApi({ ...stack.apiEnv, PORT: String(port), LOG_LEVEL: 'warn' }, 'pipe');
+    replicas.push(replica);
+    await waitForHealth(`http://127.0.0.1:${port}`, replica);
+    try {
+      const res = await stack.call('/tiktok/publish/init', {
+        method: 'POST',
+        token,
+        json: pullBody(accountId),
+      });
+      const { data } = await body(res);
+      await untilPublished(data.post_id, 'the post to be published');
+      const [jobs] = await queryDb<{ n: number }>(
+        stack,
+        `select count(*)::int as n from pgboss.job where name = 'follow-post' and singleton_key = $1 and state = 'completed'`,
+        [data.post_id],
+      );
+      const [atTikTok] = await sandboxPublishesOf(stack, openId);
+      // Both processes run workers on the one queue; a job taken by one is invisible to the other.
+      expect(jobs?.n).toBeGreaterThan(0);
+      expect(atTikTok?.status_fetches).toBe(jobs?.n);
+    } finally {
+      await stopChild(replica);
+    }
+  });
+
   it('at most one job follows a post, however often it is asked for', async () => {
     const { token, accountId } = await connectedAccount(stack, 'dev|alice');
     const res = await stack.call('/tiktok/publish/init', {
