@@ -109,6 +109,10 @@ describe('SIGKILL at every stage of a publish', () => {
     );
   }
 
+  /** Waits (polling our database, not the API) until the account's first post reaches `status`. */
+  const untilFirstPost = (accountId: string, status: string, what: string) =>
+    waitFor(what, async () => (await postsOf(accountId))[0]?.local_status === status, 30_000, 100);
+
   const completedAtTikTok = async (openId: string) =>
     (await sandboxPublishesOf(stack, openId)).filter((p) => p.status === 'PUBLISH_COMPLETE');
 
@@ -177,12 +181,7 @@ describe('SIGKILL at every stage of a publish', () => {
 
       await startApiProcess();
       // Recovery at boot: the relay's owner is gone; TikTok says its bytes never all arrived.
-      await waitFor(
-        'the cut-short upload to be marked failed',
-        async () => (await postsOf(who.accountId))[0]?.local_status === 'failed',
-        15_000,
-        100,
-      );
+      await untilFirstPost(who.accountId, 'failed', 'the cut-short upload to be marked failed');
       const [cutShort] = await postsOf(who.accountId);
       expect(cutShort).toMatchObject({ local_status: 'failed', user_message: RESTARTED_RELAY_MESSAGE });
       expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
@@ -238,11 +237,10 @@ describe('SIGKILL at every stage of a publish', () => {
     expect((await postsOf(who.accountId))[0]?.local_status).toBe('uploading');
 
     await startApiProcess();
-    await waitFor(
+    await untilFirstPost(
+      who.accountId,
+      'published',
       'the restarted process to learn from TikTok that the post was made',
-      async () => (await postsOf(who.accountId))[0]?.local_status === 'published',
-      30_000,
-      200,
     );
     // The same key answers with that post; TikTok has exactly one.
     const [post] = await postsOf(who.accountId);
@@ -264,12 +262,7 @@ describe('SIGKILL at every stage of a publish', () => {
     expect(post?.local_status).toBe('processing');
 
     await startApiProcess();
-    await waitFor(
-      'the restarted process to follow the post to its end',
-      async () => (await postsOf(who.accountId))[0]?.local_status === 'published',
-      30_000,
-      200,
-    );
+    await untilFirstPost(who.accountId, 'published', 'the restarted process to follow the post to its end');
     const replay = await upload(who, key);
     expect(replay).toEqual({ status: 200, json: first.json });
     expect(await sandboxPublishesOf(stack, who.openId)).toHaveLength(1);
