@@ -344,3 +344,28 @@ describe('a public post TikTok gave an id', () => {
     await expect.element(table.getByRole('link')).not.toBeInTheDocument();
   });
 });
+
+describe('a post TikTok never confirmed', () => {
+  it('says so, in the table and on a card, instead of Processing', async () => {
+    const post = postSummary({
+      local_status: 'processing',
+      tiktok_status: 'PROCESSING_UPLOAD',
+      post_ids: [],
+      privacy_level: 'SELF_ONLY',
+      unconfirmed: true,
+      user_message:
+        'TikTok has not confirmed this post yet. It may still appear on your TikTok profile: look there before posting it again.',
+      created_at: new Date(Date.now() - 26 * 3600 * 1000).toISOString(),
+    });
+    render(
+      <MantineProvider theme={theme}>
+        <PostTable posts={[post]} now={Date.now()} />
+        <PostCards posts={[post]} now={Date.now()} />
+      </MantineProvider>,
+    );
+    expect(page.getByText('Not confirmed', { exact: true }).all()).toHaveLength(2);
+    expect(page.getByText('Processing', { exact: true }).all()).toHaveLength(0);
+    expect(page.getByText(/^TikTok has not confirmed this post yet/).all()).toHaveLength(2);
+    await screenshotBoth('history-unconfirmed');
+  });
+});

@@ -6,7 +6,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { MediaItem } from '@cliprelay/contract';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { isAbortError } from '../../../lib/api-error.ts';
+import { ApiError, isAbortError } from '../../../lib/api-error.ts';
 import { useApiClient } from '../../../lib/api-context.tsx';
 import { creatorInfoQuery } from '../api/get-creator-info.ts';
 import { postFields, publishFromDevice, publishFromUrl } from '../api/publish-video.ts';
@@ -89,6 +89,15 @@ export function usePublishFlow(socialAccountId: string) {
           if (isAbortError(error)) {
             dispatch({ type: 'publishCancelled' });
             return;
+          }
+          // The server cannot tell whether this submit became a post (it restarted before TikTok
+          // answered) and will never run it again: a further try is a new submit, with a new key.
+          if (
+            error instanceof ApiError &&
+            error.code === 'IDEMPOTENCY_KEY_IN_USE' &&
+            error.body?.retryable === false
+          ) {
+            submitRef.current = null;
           }
           const failure = describePublishError(error);
           dispatch({ type: 'publishFailed', failure });
