@@ -5,7 +5,8 @@
  */
 import { describeTikTokError } from '@cliprelay/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addFault, body } from './support/publish.ts';
+import { forgetCreatorInfo, queryDb } from './support/db.ts';
+import { addFault, body, init, initBody } from './support/publish.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 
@@ -69,15 +70,48 @@ describe('creator info', () => {
     expect(json.data.stitch_disabled).toBe(true);
   });
 
-  it('reflects a change the creator made on TikTok at the next call (never cached)', async () => {
+  it('asks TikTok at most once per short window, however often the form loads', async () => {
     const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice', {
       private_account: false,
     });
+    const asked = async () => (await stack.sandbox.calls()).creator_info ?? 0;
+    const before = await asked();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => creatorInfo(token, accountId)));
+    expect(answers.map((a) => a.status)).toEqual(Array(5).fill(200));
     expect((await body(await creatorInfo(token, accountId))).data.comment_disabled).toBe(false);
+    expect((await asked()) - before).toBe(1);
+
+    // The creator changes a setting on TikTok: within the window, the kept answer stands…
     await stack.sandbox.updateCreator(openId, { comment_disabled: true, private_account: true });
+    expect((await body(await creatorInfo(token, accountId))).data.comment_disabled).toBe(false);
+    // …and once it has passed, TikTok is asked again.
+    await queryDb(
+      stack,
+      "update social_accounts set creator_info_at = now() - interval '31 seconds' where id = $1",
+      [accountId],
+    );
     const json = await body(await creatorInfo(token, accountId));
     expect(json.data.comment_disabled).toBe(true);
     expect(json.data.privacy_level_options).not.toContain('PUBLIC_TO_EVERYONE');
+    expect((await asked()) - before).toBe(2);
+  });
+
+  it('after TikTok refuses a privacy level the kept answer allowed, says so with the current options', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice', {
+      private_account: false,
+    });
+    expect((await body(await creatorInfo(token, accountId))).data.privacy_level_options).toContain(
+      'PUBLIC_TO_EVERYONE',
+    );
+    await stack.sandbox.updateCreator(openId, { private_account: true });
+    const res = await init(stack, token, initBody(accountId, { privacy_level: 'PUBLIC_TO_EVERYONE' }));
+    const json = await body(res);
+    expect(res.status, JSON.stringify(json)).toBe(400);
+    expect(json).toMatchObject({ code: 'PRIVACY_LEVEL_NOT_ALLOWED' });
+    expect(json.message).toMatch(/Choose one of: FOLLOWER_OF_CREATOR, MUTUAL_FOLLOW_FRIENDS, SELF_ONLY/);
+    // The form, loaded again, shows TikTok's options as they are now.
+    const again = await body(await creatorInfo(token, accountId));
+    expect(again.data.privacy_level_options).not.toContain('PUBLIC_TO_EVERYONE');
   });
 
   it('turns the daily post cap (HTTP 200 with spam_risk_too_many_posts) into a 400 the user can wait out', async () => {
@@ -135,7 +169,12 @@ describe('creator info', () => {
 
   it("hits TikTok's real limit of 20 creator_info calls a minute with the same 429", async () => {
     const { token, accountId } = await connectedAccount(stack, 'dev|alice');
-    for (let i = 0; i < 20; i++) expect((await creatorInfo(token, accountId)).status).toBe(200);
+    // Each read past the API's short window (forgotten here), so that each one asks TikTok.
+    for (let i = 0; i < 20; i++) {
+      await forgetCreatorInfo(stack, accountId);
+      expect((await creatorInfo(token, accountId)).status).toBe(200);
+    }
+    await forgetCreatorInfo(stack, accountId);
     const res = await creatorInfo(token, accountId);
     const json = await body(res);
     expect(res.status, JSON.stringify(json)).toBe(429);

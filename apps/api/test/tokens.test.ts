@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../src/app.ts';
 import type { AppConfig } from '../src/config/config.ts';
 import { APP_CONFIG } from '../src/config/config.module.ts';
-import { accountRow, expireAccessTokenLocally, setAccessExpiresIn } from './support/db.ts';
+import { accountRow, expireAccessTokenLocally, forgetCreatorInfo, setAccessExpiresIn } from './support/db.ts';
 import { sandboxTokens } from './support/oauth.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount, connectViaOAuth } from './support/tiktok.ts';
@@ -65,6 +65,7 @@ describe('TikTok tokens', () => {
     const before = await accountRow(stack, accountId);
 
     await advanceTikTokClock(ACCESS_TTL + 1);
+    await forgetCreatorInfo(stack, accountId); // its short window passed too: TikTok is asked
     const res = await creatorInfo(token, accountId);
     expect(res.status, await res.clone().text()).toBe(200);
     expect((await res.json()).data.creator_nickname).toMatch(/^Creator /);
@@ -77,6 +78,7 @@ describe('TikTok tokens', () => {
 
     // The rotated refresh token was stored: the next expiry refreshes from it.
     await advanceTikTokClock(ACCESS_TTL + 1);
+    await forgetCreatorInfo(stack, accountId);
     expect((await creatorInfo(token, accountId)).status).toBe(200);
     expect(await byType(openId, 'refresh')).toEqual(['rotated', 'rotated', 'active']);
   });

@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
 
+const CLOCK_TOLERANCE_SEC = 5;
+
 interface Discovery {
   issuer: string;
   jwks_uri: string;
@@ -15,20 +17,45 @@ interface Discovery {
  * token names an unknown `kid`. Works unchanged against Auth0: the expected `iss` is the one the
  * discovery document states (Auth0's ends with a slash), and `aud` may be an array.
  */
+/** How many verified tokens a process remembers (a browser sends the same one for an hour). */
+const REMEMBERED_TOKENS = 10_000;
+
 @Injectable()
 export class JwtVerifier {
   private discovery: Promise<{ issuer: string; jwks: ReturnType<typeof createRemoteJWKSet> }> | undefined;
+  /**
+   * Tokens already verified, least recently used first: a token's signature and claims never
+   * change, so it is checked once, and afterwards only against its `exp`.
+   */
+  private readonly verified = new Map<string, JWTPayload & { sub: string; exp: number }>();
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
   async verify(token: string): Promise<JWTPayload & { sub: string }> {
+    const known = this.verified.get(token);
+    if (known) {
+      this.verified.delete(token);
+      if (known.exp + CLOCK_TOLERANCE_SEC > Date.now() / 1000) {
+        this.verified.set(token, known);
+        return known;
+      }
+    }
+    const payload = await this.verifySignature(token);
+    if (typeof payload.exp === 'number') {
+      this.verified.set(token, payload as JWTPayload & { sub: string; exp: number });
+      if (this.verified.size > REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    }
+    return payload;
+  }
+
+  private async verifySignature(token: string): Promise<JWTPayload & { sub: string }> {
     const { issuer, jwks } = await this.discover();
     try {
       const { payload } = await jwtVerify(token, jwks, {
         issuer,
         audience: this.config.auth.audience,
         algorithms: ['RS256'],
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE_SEC,
       });
       if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
         throw new AppError('UNAUTHENTICATED', 'The access token has no subject.');

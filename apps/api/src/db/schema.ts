@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { TikTokCreatorInfo } from '../tiktok/tiktok.types.ts';
 import {
   bigint,
   boolean,
@@ -54,6 +55,12 @@ export const socialAccounts = pgTable(
     refreshTokenEnc: text('refresh_token_enc'),
     refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }),
     tokenVersion: integer('token_version').notNull().default(0),
+    /**
+     * TikTok's creator_info as last asked, and when: the form and the upload share it for a short
+     * window (tiktok/creator-info.ts), so reloads do not spend TikTok's 20 calls a minute.
+     */
+    creatorInfo: jsonb('creator_info').$type<TikTokCreatorInfo>(),
+    creatorInfoAt: timestamp('creator_info_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [uniqueIndex('social_accounts_user_provider_open_id').on(t.userId, t.provider, t.openId)],

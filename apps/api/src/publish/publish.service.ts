@@ -18,6 +18,7 @@ import { AppError } from '../common/app-error.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
 import type { PostRow } from '../db/schema.ts';
 import { AccountsService, assertUsable } from '../tiktok/accounts.service.ts';
+import { CreatorInfoService } from '../tiktok/creator-info.ts';
 import { TikTokClient } from '../tiktok/tiktok.client.ts';
 import type { TikTokCreatorInfo, TikTokPostInfo, TikTokSourceInfo } from '../tiktok/tiktok.types.ts';
 import { TokenService } from '../tiktok/token.service.ts';
@@ -38,6 +39,8 @@ type Source =
 export interface Prepared {
   account: { id: string };
   postInfo: TikTokPostInfo;
+  /** As requested: checked again against TikTok's current options if TikTok refuses them. */
+  settings: RequestedSettings;
 }
 
 /** Settings as the request gave them: omitted interaction switches follow the creator's. */
@@ -60,6 +63,7 @@ export class PublishService {
     private readonly accounts: AccountsService,
     private readonly tokens: TokenService,
     private readonly tiktok: TikTokClient,
+    private readonly creators: CreatorInfoService,
     private readonly posts: PostsRepository,
     private readonly follower: PostFollower,
     @InjectLogger() private readonly logger: Logger,
@@ -101,13 +105,16 @@ export class PublishService {
    */
   async prepare(userId: string, accountId: string, settings: RequestedSettings): Promise<Prepared> {
     const { account, creator } = await this.currentCreator(userId, accountId);
-    return { account: { id: account.id }, postInfo: resolvePostInfo(settings, creator) };
+    return { account: { id: account.id }, postInfo: resolvePostInfo(settings, creator), settings };
   }
 
-  /** The user's usable account and its creator's settings as TikTok states them now. */
+  /**
+   * The user's usable account and its creator's settings as TikTok stated them within the last
+   * few seconds (creator-info.ts: the form and the upload share one answer).
+   */
   private async currentCreator(userId: string, accountId: string) {
     const account = await this.accounts.requireOwned(userId, accountId);
-    const creator = await this.tokens.withFreshToken(account.id, (t) => this.tiktok.creatorInfo(t));
+    const creator = await this.creators.get(account);
     return { account, creator };
   }
 
@@ -129,8 +136,8 @@ export class PublishService {
     } = {},
   ): Promise<PublishInitData & { plan?: ChunkPlan }> {
     const { relay = false } = opts;
-    const { account, postInfo } =
-      'postInfo' in settings ? settings : await this.prepare(userId, accountId, settings);
+    const prepared = 'postInfo' in settings ? settings : await this.prepare(userId, accountId, settings);
+    const { account, postInfo } = prepared;
     const plan = source.type === 'FILE_UPLOAD' ? planChunks(source.videoSize) : undefined;
     const sourceInfo: TikTokSourceInfo =
       source.type === 'PULL_FROM_URL'
@@ -173,6 +180,10 @@ export class PublishService {
         tiktokStatus: source.type === 'PULL_FROM_URL' ? 'PROCESSING_DOWNLOAD' : 'PROCESSING_UPLOAD',
         ...(relay ? { relayHeartbeatAt: new Date() } : {}),
       });
+      // A post made changes what TikTok's creator_info says (its daily count): ask it anew next time.
+      await this.creators
+        .forget(account.id)
+        .catch((e: unknown) => this.logger.warn({ err: e }, 'could not forget the creator info'));
       // From here a job owns the post: TikTok pulls the URL, or the browser sends the bytes.
       if (!relay) await this.follow(post.id, source.type === 'PULL_FROM_URL' ? 1 : 5);
       this.logger.info(
@@ -187,7 +198,7 @@ export class PublishService {
       };
     } catch (err) {
       await this.fail(post.id, err);
-      throw err;
+      throw await this.refusedSettings(err, account.id, prepared.settings);
     }
   }
 
@@ -274,6 +285,32 @@ export class PublishService {
       if (account) assertUsable(account);
     }
     return toStatus(post);
+  }
+
+  /**
+   * TikTok refused the init (a setting no longer allowed, a cap): the kept creator info may be out
+   * of date, so it is forgotten — the next form shows TikTok's options as they are now. When
+   * TikTok refused the privacy level, the settings are checked against those fresh options, so
+   * the user reads the same words as when our own check refuses them, with the current choices.
+   */
+  private async refusedSettings(
+    err: unknown,
+    accountId: string,
+    settings: RequestedSettings,
+  ): Promise<unknown> {
+    if (!(err instanceof AppError) || !err.tiktok) return err;
+    try {
+      if (err.tiktok.code !== 'privacy_level_option_mismatch') {
+        await this.creators.forget(accountId);
+        return err;
+      }
+      resolvePostInfo(settings, await this.creators.refresh(accountId));
+      return err;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'PRIVACY_LEVEL_NOT_ALLOWED') return e;
+      this.logger.warn({ err: e, accountId }, 'could not refresh the creator info after a refusal');
+      return err;
+    }
   }
 
   /** Hands the post to its job; a job engine that does not answer must not fail the publish. */

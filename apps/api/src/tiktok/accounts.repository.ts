@@ -3,6 +3,7 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { InjectDb } from '../db/database.module.ts';
 import { socialAccounts, type SocialAccountRow } from '../db/schema.ts';
+import type { TikTokCreatorInfo } from './tiktok.types.ts';
 
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
@@ -30,6 +31,8 @@ const publicColumns = {
   accessExpiresAt: socialAccounts.accessExpiresAt,
   refreshExpiresAt: socialAccounts.refreshExpiresAt,
   tokenVersion: socialAccounts.tokenVersion,
+  creatorInfo: socialAccounts.creatorInfo,
+  creatorInfoAt: socialAccounts.creatorInfoAt,
   createdAt: socialAccounts.createdAt,
   updatedAt: socialAccounts.updatedAt,
 };
@@ -65,6 +68,19 @@ export class AccountsRepository {
         ),
       );
     return row;
+  }
+
+  /** Keeps TikTok's creator_info of the account, with the time it was asked. */
+  async storeCreatorInfo(id: string, info: TikTokCreatorInfo, at: Date): Promise<void> {
+    await this.db
+      .update(socialAccounts)
+      .set({ creatorInfo: info, creatorInfoAt: at })
+      .where(eq(socialAccounts.id, id));
+  }
+
+  /** The kept creator_info is out of date (TikTok refused a setting): the next read asks TikTok. */
+  async forgetCreatorInfo(id: string): Promise<void> {
+    await this.db.update(socialAccounts).set({ creatorInfoAt: null }).where(eq(socialAccounts.id, id));
   }
 
   /** The sealed tokens and version, read without a lock. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller.ts';
 import { AccountsRepository } from './accounts.repository.ts';
 import { AccountsService } from './accounts.service.ts';
+import { CreatorInfoService } from './creator-info.ts';
 import { OAuthStatesRepository } from './oauth-states.repository.ts';
 import { TikTokClient } from './tiktok.client.ts';
 import { TokenCipher } from './token-cipher.ts';
@@ -13,11 +14,12 @@ import { TokenService } from './token.service.ts';
   providers: [
     AccountsRepository,
     AccountsService,
+    CreatorInfoService,
     OAuthStatesRepository,
     TikTokClient,
     TokenCipher,
     TokenService,
   ],
-  exports: [AccountsService, AccountsRepository, TikTokClient, TokenService],
+  exports: [AccountsService, AccountsRepository, CreatorInfoService, TikTokClient, TokenService],
 })
 export class TikTokModule {}

@@ -30,3 +30,11 @@ export async function setAccessExpiresIn(stack: Stack, accountId: string, second
 export function expireAccessTokenLocally(stack: Stack, accountId: string): Promise<void> {
   return setAccessExpiresIn(stack, accountId, -60);
 }
+
+/**
+ * The API's kept creator_info of the account is out of date, as after its short window
+ * (src/tiktok/creator-info.ts): the next creator-info read asks TikTok.
+ */
+export async function forgetCreatorInfo(stack: Stack, accountId: string): Promise<void> {
+  await queryDb(stack, 'update social_accounts set creator_info_at = null where id = $1', [accountId]);
+}

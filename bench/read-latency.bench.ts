@@ -1,0 +1,232 @@
+/**
+ * Read latency under load: `GET /tiktok/creator-info/:id`, `GET /social-accounts` and
+ * `GET /tiktok/posts` through the API, beside the sandbox's own `creator_info` endpoint measured
+ * the same way in the same run — autocannon, 50 connections, 10 s each, median of 3 runs.
+ *
+ * The API (the built bundle, embedded PostgreSQL in a temp DATA_DIR) and the sandbox run as
+ * processes of their own, so the load generator shares neither's event loop. TikTok allows 20
+ * creator_info calls a minute per token, so the sandbox is asked with a fresh token every 15
+ * requests (tokens issued up front through its control API): its figure is the answer's cost, not
+ * a rate-limit refusal's.
+ *
+ *   npm run bench:reads --workspace bench
+ *   BENCH_RUNS=5 BENCH_SECONDS=5 npm run bench:reads --workspace bench
+ *
+ * Writes its figures to bench/results.json (key `reads`) and exits non-zero when a request failed
+ * or the API's creator-info p99 is more than 5 ms above the sandbox's.
+ */
+import autocannon from 'autocannon';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
+import { freePort } from '@cliprelay/test-kit/ports';
+import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
+import { SandboxControl } from '@cliprelay/tiktok-sandbox/control';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const USER = 'dev|alice';
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SANDBOX_CLI = join(HERE, '..', 'packages', 'tiktok-sandbox', 'bin', 'tiktok-sandbox.mjs');
+/** Requests per sandbox token: under TikTok's 20 creator_info calls a minute per token. */
+const PER_TOKEN = 15;
+
+const cleanups: (() => Promise<unknown>)[] = [];
+async function cleanup(): Promise<void> {
+  for (const undo of cleanups.reverse()) await undo().catch(() => undefined);
+  cleanups.length = 0;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+
+interface Figures {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function load(
+  url: string,
+  opts: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; header?: () => string },
+): Promise<Figures> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    method: opts.method ?? 'GET',
+    headers: opts.headers,
+    body: opts.body,
+    ...(opts.header
+      ? {
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => ({
+                ...req,
+                headers: { ...req.headers, authorization: opts.header!() },
+              }),
+            },
+          ],
+        }
+      : {}),
+  });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors };
+}
+
+async function startSandboxProcess(port: number, redirectUri: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [SANDBOX_CLI, '--port', String(port), '--redirect-uri', redirectUri, '--audited'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  cleanups.push(() => stopChild(child));
+  const control = new SandboxControl(`http://127.0.0.1:${port}`);
+  for (let i = 0; i < 200; i++) {
+    if (
+      await control.clock().then(
+        () => true,
+        () => false,
+      )
+    )
+      return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the sandbox did not start');
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cliprelay-bench-reads-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const [apiPort, sandboxPort] = [await freePort(), await freePort()];
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const redirectUri = `${apiUrl}/tiktok/oauth/callback`;
+
+  await startSandboxProcess(sandboxPort, redirectUri);
+  const tiktok = new SandboxControl(sandboxUrl);
+  const identity = await startDevIdentity({ port: 0 });
+  cleanups.push(() => identity.close());
+  await ensureApiBuilt();
+  const api = spawnApi(
+    {
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      DATA_DIR: join(dir, 'data'),
+      DATABASE_URL: '',
+      TOKEN_ENCRYPTION_KEY: '',
+      AUTH_ISSUER_URL: identity.issuer,
+      TIKTOK_API_BASE_URL: sandboxUrl,
+      TIKTOK_AUTH_BASE_URL: sandboxUrl,
+      TIKTOK_REDIRECT_URI: redirectUri,
+      UPLOAD_TMP_DIR: join(dir, 'uploads'),
+      LOG_LEVEL: 'warn',
+    },
+    'pipe',
+  );
+  cleanups.push(() => stopChild(api));
+  await waitForHealth(apiUrl, api);
+
+  // A signed-in user with one connected account, through the real OAuth flow.
+  const { access_token: token } = await headlessLogin({ issuerUrl: identity.issuer, sub: USER });
+  const auth = { authorization: `Bearer ${token}` };
+  const { open_id } = await tiktok.createCreator({ nickname: 'Bench Creator', private_account: true });
+  const connect = await fetch(`${apiUrl}/tiktok/connect`, { method: 'POST', headers: auth });
+  const { data } = (await connect.json()) as { data: { authorizeUrl: string } };
+  const { redirect_to } = await tiktok.consent({ authorize_url: data.authorizeUrl, open_id, approve: true });
+  const callback = await fetch(redirect_to, { redirect: 'manual' });
+  const accountId = new URL(callback.headers.get('location') ?? '', 'http://x').searchParams.get('account');
+  if (!accountId) throw new Error(`connect failed: ${callback.headers.get('location')}`);
+
+  // Sandbox tokens for its own creator_info, each used at most PER_TOKEN times, so none meets the
+  // 20-a-minute limit even if the sandbox answers MAX_RPS requests a second for a whole minute.
+  const MAX_RPS = 6000;
+  const tokens: string[] = [];
+  while (tokens.length < Math.ceil((MAX_RPS * 60) / PER_TOKEN)) {
+    const batch = await Promise.all(
+      Array.from({ length: 200 }, () => tiktok.issueTokens(open_id).then((t) => t.access_token)),
+    );
+    tokens.push(...batch);
+  }
+  let served = 0;
+  const nextSandboxToken = () => `Bearer ${tokens[Math.floor(served++ / PER_TOKEN) % tokens.length]}`;
+
+  const targets = {
+    'sandbox creator_info': () =>
+      load(`${sandboxUrl}/v2/post/publish/creator_info/query/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=UTF-8' },
+        header: nextSandboxToken,
+      }),
+    'API GET /tiktok/creator-info/:id': () =>
+      load(`${apiUrl}/tiktok/creator-info/${accountId}`, { headers: auth }),
+    'API GET /social-accounts': () => load(`${apiUrl}/social-accounts`, { headers: auth }),
+    'API GET /tiktok/posts': () => load(`${apiUrl}/tiktok/posts`, { headers: auth }),
+    // For comparison: no bearer, one `select 1`.
+    'API GET /health': () => load(`${apiUrl}/health`, {}),
+  };
+  const runs: Record<string, Figures[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+  // A short warm-up of each, then the runs interleaved, so drift hits every target alike.
+  for (const run of Object.values(targets)) await run();
+  for (let i = 0; i < RUNS; i++) {
+    for (const [name, run] of Object.entries(targets)) runs[name]!.push(await run());
+  }
+
+  const rows = Object.entries(runs).map(([name, figures]) => ({
+    name,
+    p50: median(figures.map((f) => f.p50)),
+    p99: median(figures.map((f) => f.p99)),
+    rps: Math.round(median(figures.map((f) => f.rps))),
+    errors: figures.reduce((n, f) => n + f.errors, 0),
+  }));
+  console.log(
+    `\nreads at ${CONNECTIONS} connections, ${SECONDS} s each, median of ${RUNS} (${availableParallelism()} cores)\n`,
+  );
+  console.log('target                              p50 ms   p99 ms    req/s   errors');
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(34)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(8)} ${String(r.rps).padStart(8)} ${String(r.errors).padStart(8)}`,
+    );
+  }
+  const sandboxRow = rows[0]!;
+  const creatorRow = rows[1]!;
+  const gap = creatorRow.p99 - sandboxRow.p99;
+  console.log(
+    `\ncreator-info p99 − sandbox p99: ${gap} ms (target ≤ 5); req/s ${creatorRow.rps} vs ${sandboxRow.rps} (target ≥ half)`,
+  );
+
+  const resultsFile = join(HERE, 'results.json');
+  const previous = JSON.parse(await readFile(resultsFile, 'utf8').catch(() => '{}')) as Record<
+    string,
+    unknown
+  >;
+  previous.reads = {
+    measuredAt: new Date().toISOString(),
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    runs: RUNS,
+    rows,
+  };
+  await writeFile(resultsFile, `${JSON.stringify(previous, null, 2)}\n`);
+  console.log(`written: ${resultsFile}`);
+
+  const failed = rows.some((r) => r.errors > 0) || gap > 5 || creatorRow.rps < sandboxRow.rps / 2;
+  await cleanup();
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await cleanup();
+  process.exit(1);
+});
