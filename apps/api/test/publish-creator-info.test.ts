@@ -6,7 +6,9 @@
 import { describeTikTokError } from '@cliprelay/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgetCreatorInfo, queryDb } from './support/db.ts';
-import { addFault, body, init, initBody } from './support/publish.ts';
+import { freePort } from '@cliprelay/test-kit/ports';
+import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
+import { addFault, body, init, initBody, waitFor } from './support/publish.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 
@@ -165,6 +167,53 @@ describe('creator info', () => {
     expect(json.message).toContain('rate_limit_exceeded');
     expect(json.retryAfterSec).toBeGreaterThan(0);
     expect(res.headers.get('retry-after')).toBe(String(json.retryAfterSec));
+  });
+
+  it('an account changed by any process or by hand is seen by every replica within a second', async () => {
+    await ensureApiBuilt();
+    const port = await freePort();
+    const replica = spawnApi({ ...stack.apiEnv, PORT: String(port), LOG_LEVEL: 'warn' }, 'pipe');
+    try {
+      const replicaUrl = `http://127.0.0.1:${port}`;
+      await waitForHealth(replicaUrl, replica);
+      const viaReplica = (token: string, accountId: string) =>
+        fetch(`${replicaUrl}/tiktok/creator-info/${accountId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const codeOf = async (res: Response) =>
+        res.status === 200 ? 'OK' : ((await res.json()) as { code: string }).code;
+
+      // Disconnected through the other process: the replica's copy of the row goes at once.
+      const alice = await connectedAccount(stack, 'dev|alice');
+      expect(await codeOf(await viaReplica(alice.token, alice.accountId))).toBe('OK');
+      const removed = await stack.call(`/social-accounts/${alice.accountId}`, {
+        method: 'DELETE',
+        token: alice.token,
+      });
+      expect(removed.status).toBe(200);
+      await waitFor(
+        'the replica to see the disconnect',
+        async () => (await codeOf(await viaReplica(alice.token, alice.accountId))) === 'ACCOUNT_NOT_FOUND',
+        1000,
+        50,
+      );
+
+      // Changed by hand in the database: the same.
+      const bob = await connectedAccount(stack, 'dev|bob');
+      expect(await codeOf(await viaReplica(bob.token, bob.accountId))).toBe('OK');
+      await queryDb(stack, "update social_accounts set status = 'reconnect_required' where id = $1", [
+        bob.accountId,
+      ]);
+      await waitFor(
+        'the replica to see the change',
+        async () =>
+          (await codeOf(await viaReplica(bob.token, bob.accountId))) === 'ACCOUNT_RECONNECT_REQUIRED',
+        1000,
+        50,
+      );
+    } finally {
+      await stopChild(replica);
+    }
   });
 
   it("hits TikTok's real limit of 20 creator_info calls a minute with the same 429", async () => {

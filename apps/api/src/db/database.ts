@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { announcePresence, type Presence } from './presence.ts';
+import { type AccountChangeListener, announcePresence, type Presence } from './presence.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -25,6 +25,8 @@ export interface DatabaseHandle {
   readonly connectionString: string;
   /** How many migrations this process applied at boot (0: the schema was already current). */
   readonly migrationsApplied: number;
+  /** Every change to an account row, from any process (db/presence.ts). */
+  onAccountChange(listener: AccountChangeListener): () => void;
   /** Resolves when the database answers a query; used by /health. */
   ping(): Promise<void>;
   /** Ends the pool, then stops the embedded server if this process started one. */
@@ -86,6 +88,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       serverPid: embedded?.pid,
       connectionString: url,
       migrationsApplied,
+      onAccountChange: (listener) => presence!.onAccountChange(listener),
       ping: async () => {
         // A pooled connection the server ended may not have told the pool yet: one more try
         // takes a fresh one, so one stale connection does not read as a database that is down.

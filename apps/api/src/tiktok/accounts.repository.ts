@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
-import { InjectDb } from '../db/database.module.ts';
+import type { Database, DatabaseHandle } from '../db/database.ts';
+import { DB_HANDLE, InjectDb } from '../db/database.module.ts';
 import { socialAccounts, type SocialAccountRow } from '../db/schema.ts';
 import type { TikTokCreatorInfo } from './tiktok.types.ts';
 
@@ -37,9 +37,34 @@ const publicColumns = {
   updatedAt: socialAccounts.updatedAt,
 };
 
+/**
+ * How long an account row read by `findForUser` is reused in this process. Every change to a row
+ * drops its copy at once (the social_accounts trigger's notification, db/presence.ts), so this is
+ * only a safety net.
+ */
+const ROW_FRESH_MS = 30_000;
+const REMEMBERED_ROWS = 10_000;
+
 @Injectable()
 export class AccountsRepository {
-  constructor(@InjectDb() private readonly db: Database) {}
+  /** Recent rows by account id: the reads of every signed-in screen need no query. */
+  private readonly recent = new Map<string, { row: AccountRecord; at: number }>();
+  /** Grows with every change heard: a read that overlapped a change does not keep its row. */
+  private changes = 0;
+
+  constructor(
+    @InjectDb() private readonly db: Database,
+    @Inject(DB_HANDLE) handle: DatabaseHandle,
+  ) {
+    handle.onAccountChange((id) => this.forget(id));
+  }
+
+  /** Drops the copy of a changed account (`undefined`: of every account). */
+  private forget(id: string | undefined): void {
+    this.changes++;
+    if (id === undefined) this.recent.clear();
+    else this.recent.delete(id);
+  }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
@@ -54,9 +79,24 @@ export class AccountsRepository {
       .orderBy(asc(socialAccounts.createdAt));
   }
 
-  /** The account if it exists, is the user's and is not disconnected; else undefined. */
+  /**
+   * The account if it exists, is the user's and is not disconnected; else undefined. Answered from
+   * this process's recent copy while no change to the row has been heard.
+   */
   async findForUser(userId: string, id: string): Promise<AccountRecord | undefined> {
     if (!isUuid(id)) return undefined;
+    const hit = this.recent.get(id);
+    if (hit && Date.now() - hit.at < ROW_FRESH_MS) return hit.row.userId === userId ? hit.row : undefined;
+    const changesBefore = this.changes;
+    const row = await this.readForUser(userId, id);
+    if (row && this.changes === changesBefore) {
+      this.recent.set(id, { row, at: Date.now() });
+      if (this.recent.size > REMEMBERED_ROWS) this.recent.delete(this.recent.keys().next().value!);
+    }
+    return row;
+  }
+
+  private async readForUser(userId: string, id: string): Promise<AccountRecord | undefined> {
     const [row] = await this.db
       .select(publicColumns)
       .from(socialAccounts)
@@ -76,11 +116,13 @@ export class AccountsRepository {
       .update(socialAccounts)
       .set({ creatorInfo: info, creatorInfoAt: at })
       .where(eq(socialAccounts.id, id));
+    this.forget(id);
   }
 
   /** The kept creator_info is out of date (TikTok refused a setting): the next read asks TikTok. */
   async forgetCreatorInfo(id: string): Promise<void> {
     await this.db.update(socialAccounts).set({ creatorInfoAt: null }).where(eq(socialAccounts.id, id));
+    this.forget(id);
   }
 
   /** The sealed tokens and version, read without a lock. */
@@ -105,6 +147,7 @@ export class AccountsRepository {
         updatedAt: new Date(),
       })
       .where(eq(socialAccounts.id, id));
+    this.forget(id);
   }
 
   async markReconnectRequired(id: string, tx?: Tx): Promise<void> {
@@ -112,6 +155,7 @@ export class AccountsRepository {
       .update(socialAccounts)
       .set({ status: 'reconnect_required', updatedAt: new Date() })
       .where(eq(socialAccounts.id, id));
+    this.forget(id);
   }
 
   /**
@@ -130,6 +174,7 @@ export class AccountsRepository {
         ),
       )
       .returning({ id: socialAccounts.id });
+    for (const row of rows) this.forget(row.id);
     return rows.length;
   }
 
@@ -147,6 +192,7 @@ export class AccountsRepository {
         updatedAt: new Date(),
       })
       .where(eq(socialAccounts.id, id));
+    this.forget(id);
   }
 
   /** Connecting the same TikTok account again updates its row, never adds a second one. */
@@ -171,6 +217,7 @@ export class AccountsRepository {
       })
       .returning(publicColumns);
     if (!row) throw new Error('account upsert returned nothing');
+    this.forget(row.id);
     return row;
   }
 }
