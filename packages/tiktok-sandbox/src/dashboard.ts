@@ -44,7 +44,12 @@ export function dashboardPage(ctx: SandboxContext): string {
       <td>${p.source}</td>
       <td>${typeof info.title === 'string' ? info.title : ''}</td>
       <td>${typeof info.privacy_level === 'string' ? info.privacy_level : ''}</td>
-      <td>${statusPill(p.status)}${p.fail_reason ? html`<br /><code>${p.fail_reason}</code>` : ''}</td>
+      <td>
+        ${statusPill(p.status)}${p.fail_reason ? html`<br /><code>${p.fail_reason}</code>` : ''}<br /><span
+          class="muted"
+          >${p.status_fetches} status calls</span
+        >
+      </td>
       <td>${mb(p.received_bytes)}</td>
       <td>
         ${p.sha256 ? html`<code title="sha256">${p.sha256}</code>` : html`<span class="muted">incomplete</span>`}
@@ -54,6 +59,21 @@ export function dashboardPage(ctx: SandboxContext): string {
       </td>
     </tr>`;
   });
+  const deliveryRows = ctx.state.deliveries
+    .slice(-20)
+    .reverse()
+    .map((d) => {
+      const about =
+        d.content.publish_id ?? (d.event === 'authorization.removed' ? nicknames.get(d.user_openid) : '');
+      const kind = d.state === 'delivered' ? 'ok' : d.state === 'gave_up' ? 'bad' : 'wait';
+      return html`<tr>
+        <td><span class="muted">${d.created_at}</span></td>
+        <td><code>${d.event}</code></td>
+        <td>${typeof about === 'string' ? html`<code>${about}</code>` : ''}</td>
+        <td><span class="pill ${kind}">${d.state}</span></td>
+        <td>${d.attempts.map((a) => a.status ?? a.error ?? '?').join(', then ')}</td>
+      </tr>`;
+    });
   return page(
     'TikTok sandbox',
     html`<div class="card">
@@ -128,6 +148,34 @@ export function dashboardPage(ctx: SandboxContext): string {
                 </tbody>
               </table>`
             : html`<p class="muted">Nothing posted yet.</p>`
+        }
+      </div>
+      <div class="card">
+        <h2>Webhooks (${ctx.state.deliveries.length})</h2>
+        ${
+          o.webhookUrl
+            ? html`<p class="muted">
+                Sent to <code>${o.webhookUrl}</code>, signed, retried until it answers 200.
+              </p>`
+            : html`<p class="muted">Off: start the sandbox with <code>--webhook-url</code> to send them.</p>`
+        }
+        ${
+          deliveryRows.length > 0
+            ? html`<table>
+                <thead>
+                  <tr>
+                    <th>Sent</th>
+                    <th>Event</th>
+                    <th>About</th>
+                    <th>State</th>
+                    <th>Answers</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${deliveryRows}
+                </tbody>
+              </table>`
+            : ''
         }
       </div>`,
     { refreshSeconds: 5 },

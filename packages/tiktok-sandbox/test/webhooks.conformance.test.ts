@@ -187,6 +187,16 @@ describe('webhooks (§9)', () => {
     expect(status.status).toBe(401);
   });
 
+  it('the dashboard lists the deliveries, and each post its status calls', async () => {
+    const { publishId } = await uploadedPost('SELF_ONLY', { private_account: true });
+    await until(ofEvent('post.publish.complete'));
+    const page = await (await fetch(`${env.url}/_sandbox/`)).text();
+    expect(page).toContain('Webhooks (');
+    expect(page).toContain('post.publish.complete');
+    expect(page).toContain(publishId);
+    expect(page).toMatch(/0 status calls/);
+  });
+
   it('counts the calls of each content endpoint, and status fetches per publish', async () => {
     const { token, publishId } = await uploadedPost('SELF_ONLY', { private_account: true });
     await fetchStatus(env.url, token, publishId);
