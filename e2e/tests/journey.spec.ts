@@ -104,9 +104,15 @@ test('a new user signs in, connects TikTok and publishes a video from their devi
     });
     // And a person sees it on the sandbox's dashboard.
     await page.goto(`${product.sandbox}/_sandbox/`);
-    const row = page.getByRole('row').filter({ hasText: publishId });
+    const row = page.getByRole('table', { name: 'Posts' }).getByRole('row').filter({ hasText: publishId });
     await expect(row).toContainText(await sha256Of(file));
     await expect(row).toContainText('PUBLISH_COMPLETE');
+    // TikTok told our server by webhook: the post's status was never asked for.
+    await expect(row).toContainText('0 status calls');
+    const deliveries = page.getByRole('table', { name: 'Webhook deliveries' });
+    await expect(deliveries.getByRole('row').filter({ hasText: 'post.publish.complete' })).toContainText(
+      'delivered',
+    );
     await shot('tiktok-dashboard');
   });
 

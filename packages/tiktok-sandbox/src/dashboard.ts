@@ -89,7 +89,7 @@ export function dashboardPage(ctx: SandboxContext): string {
         <h2>Creators (${creators.length})</h2>
         ${
           creators.length > 0
-            ? html`<table>
+            ? html`<table aria-label="Creators">
                 <thead>
                   <tr>
                     <th></th>
@@ -129,7 +129,7 @@ export function dashboardPage(ctx: SandboxContext): string {
         <h2>Posts (${publishes.length})</h2>
         ${
           publishes.length > 0
-            ? html`<table>
+            ? html`<table aria-label="Posts">
                 <thead>
                   <tr>
                     <th>publish_id</th>
@@ -161,7 +161,7 @@ export function dashboardPage(ctx: SandboxContext): string {
         }
         ${
           deliveryRows.length > 0
-            ? html`<table>
+            ? html`<table aria-label="Webhook deliveries">
                 <thead>
                   <tr>
                     <th>Sent</th>
