@@ -110,9 +110,11 @@ test('a new user signs in, connects TikTok and publishes a video from their devi
     // TikTok told our server by webhook: the post's status was never asked for.
     await expect(row).toContainText('0 status calls');
     const deliveries = page.getByRole('table', { name: 'Webhook deliveries' });
-    await expect(deliveries.getByRole('row').filter({ hasText: 'post.publish.complete' })).toContainText(
-      'delivered',
-    );
+    const delivery = deliveries
+      .getByRole('row')
+      .filter({ hasText: 'post.publish.complete' })
+      .filter({ hasText: publishId });
+    await expect(delivery).toContainText('delivered');
     await shot('tiktok-dashboard');
   });
 
