@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
@@ -17,33 +18,24 @@ interface Discovery {
  * token names an unknown `kid`. Works unchanged against Auth0: the expected `iss` is the one the
  * discovery document states (Auth0's ends with a slash), and `aud` may be an array.
  */
-/** How many verified tokens a process remembers (a browser sends the same one for an hour). */
-const REMEMBERED_TOKENS = 10_000;
-
 @Injectable()
 export class JwtVerifier {
   private discovery: Promise<{ issuer: string; jwks: ReturnType<typeof createRemoteJWKSet> }> | undefined;
   /**
-   * Tokens already verified, least recently used first: a token's signature and claims never
-   * change, so it is checked once, and afterwards only against its `exp`.
+   * Tokens already verified (a browser sends the same one for an hour): a token's signature and
+   * claims never change, so it is checked once, and remembered until its `exp`.
    */
-  private readonly verified = new Map<string, JWTPayload & { sub: string; exp: number }>();
+  private readonly verified = new LRUCache<string, JWTPayload & { sub: string }>({ max: 10_000 });
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
   async verify(token: string): Promise<JWTPayload & { sub: string }> {
     const known = this.verified.get(token);
-    if (known) {
-      this.verified.delete(token);
-      if (known.exp + CLOCK_TOLERANCE_SEC > Date.now() / 1000) {
-        this.verified.set(token, known);
-        return known;
-      }
-    }
+    if (known) return known;
     const payload = await this.verifySignature(token);
     if (typeof payload.exp === 'number') {
-      this.verified.set(token, payload as JWTPayload & { sub: string; exp: number });
-      if (this.verified.size > REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+      const ttl = (payload.exp + CLOCK_TOLERANCE_SEC) * 1000 - Date.now();
+      if (ttl > 0) this.verified.set(token, payload, { ttl });
     }
     return payload;
   }

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { eq } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.ts';
 import { InjectDb } from '../db/database.module.ts';
 import { users } from '../db/schema.ts';
 
-/** How many subjects' ids a process remembers (a `sub` → id pair never changes). */
-const REMEMBERED_USERS = 10_000;
-
 @Injectable()
 export class UsersRepository {
-  /** sub → user id, least recently used first: authentication reads the database once per user. */
-  private readonly known = new Map<string, string>();
+  /** sub → user id (a pair that never changes): authentication reads the database once per user. */
+  private readonly known = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(@InjectDb() private readonly db: Database) {}
 
@@ -20,14 +18,9 @@ export class UsersRepository {
    */
   async upsertBySub(sub: string, profile: { email?: string; name?: string }): Promise<{ id: string }> {
     const cached = this.known.get(sub);
-    if (cached !== undefined) {
-      this.known.delete(sub);
-      this.known.set(sub, cached);
-      return { id: cached };
-    }
+    if (cached !== undefined) return { id: cached };
     const row = await this.findOrCreate(sub, profile);
     this.known.set(sub, row.id);
-    if (this.known.size > REMEMBERED_USERS) this.known.delete(this.known.keys().next().value!);
     return row;
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Database, DatabaseHandle } from '../db/database.ts';
 import { DB_HANDLE, InjectDb } from '../db/database.module.ts';
 import { socialAccounts, type SocialAccountRow } from '../db/schema.ts';
@@ -43,12 +44,11 @@ const publicColumns = {
  * only a safety net.
  */
 const ROW_FRESH_MS = 30_000;
-const REMEMBERED_ROWS = 10_000;
 
 @Injectable()
 export class AccountsRepository {
   /** Recent rows by account id: the reads of every signed-in screen need no query. */
-  private readonly recent = new Map<string, { row: AccountRecord; at: number }>();
+  private readonly recent = new LRUCache<string, AccountRecord>({ max: 10_000, ttl: ROW_FRESH_MS });
   /** Grows with every change heard: a read that overlapped a change does not keep its row. */
   private changes = 0;
 
@@ -86,13 +86,10 @@ export class AccountsRepository {
   async findForUser(userId: string, id: string): Promise<AccountRecord | undefined> {
     if (!isUuid(id)) return undefined;
     const hit = this.recent.get(id);
-    if (hit && Date.now() - hit.at < ROW_FRESH_MS) return hit.row.userId === userId ? hit.row : undefined;
+    if (hit) return hit.userId === userId ? hit : undefined;
     const changesBefore = this.changes;
     const row = await this.readForUser(userId, id);
-    if (row && this.changes === changesBefore) {
-      this.recent.set(id, { row, at: Date.now() });
-      if (this.recent.size > REMEMBERED_ROWS) this.recent.delete(this.recent.keys().next().value!);
-    }
+    if (row && this.changes === changesBefore) this.recent.set(id, row);
     return row;
   }
 
