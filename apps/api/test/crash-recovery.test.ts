@@ -268,4 +268,31 @@ describe('SIGKILL at every stage of a publish', () => {
     expect(await sandboxPublishesOf(stack, who.openId)).toHaveLength(1);
     expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
   });
+
+  it('while a status call is in flight: the next process follows that post and every other at once', async () => {
+    if (!api) await startApiProcess();
+    const who = await connectedAccount(stack, 'dev|alice', { private_account: true });
+    const other = await connectedAccount(stack, 'dev|bob', { private_account: true });
+    // TikTok holds the answer to the post's first status call: the process dies inside its job.
+    await stack.sandbox.addFault({ endpoint: 'status_fetch', delay_ms: 60_000, open_id: who.openId });
+    const before = (await stack.sandbox.calls()).status_fetch ?? 0;
+    const first = await upload(who, randomUUID());
+    expect(first.status, JSON.stringify(first.json)).toBe(200);
+    await waitFor(
+      'the follow job to be asking TikTok',
+      async () => ((await stack.sandbox.calls()).status_fetch ?? 0) > before,
+      30_000,
+      50,
+    );
+    await kill();
+
+    // The dead job stays "running" at the job engine until it expires (minutes): neither this
+    // post nor anyone else's may wait for that.
+    await startApiProcess();
+    const second = await upload(other, randomUUID());
+    expect(second.status, JSON.stringify(second.json)).toBe(200);
+    await untilFirstPost(other.accountId, 'published', 'another account’s post to be followed to its end');
+    await untilFirstPost(who.accountId, 'published', 'the post whose job died to be followed to its end');
+    expect(await sandboxPublishesOf(stack, who.openId)).toHaveLength(1);
+  });
 });

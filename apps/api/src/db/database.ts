@@ -27,6 +27,8 @@ export interface DatabaseHandle {
   readonly migrationsApplied: number;
   /** Every change to an account row, from any process (db/presence.ts). */
   onAccountChange(listener: AccountChangeListener): () => void;
+  /** Runs `work` under a lock across every process, let go if this one dies (db/presence.ts). */
+  whileLocked: Presence['whileLocked'];
   /** Resolves when the database answers a query; used by /health. */
   ping(): Promise<void>;
   /** Ends the pool, then stops the embedded server if this process started one. */
@@ -89,6 +91,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       connectionString: url,
       migrationsApplied,
       onAccountChange: (listener) => presence!.onAccountChange(listener),
+      whileLocked: (key, work) => presence!.whileLocked(key, work),
       ping: async () => {
         // A pooled connection the server ended may not have told the pool yet: one more try
         // takes a fresh one, so one stale connection does not read as a database that is down.

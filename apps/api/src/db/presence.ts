@@ -35,8 +35,17 @@ export type AccountChangeListener = (accountId: string | undefined) => void;
 export interface Presence {
   /** Calls `listener` for every account change; returns the unsubscribe. */
   onAccountChange(listener: AccountChangeListener): () => void;
+  /**
+   * Runs `work` while this process holds PostgreSQL's advisory lock on `key` — held by the
+   * presence connection, so a process that dies lets go of it with its connection. Resolves
+   * `{ ran: false }` without running it when another process holds the lock.
+   */
+  whileLocked<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
   close(): Promise<void>;
 }
+
+/** The advisory-lock namespace of `whileLocked` (the key is hashed into the second half). */
+const LOCK_SPACE = 0x6c6f636b; // "lock"
 
 /**
  * Opens the presence connection, and opens it again if the server drops it (a restart): other
@@ -50,6 +59,8 @@ export async function announcePresence(
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
   const listeners = new Set<AccountChangeListener>();
+  // PostgreSQL's session locks are re-entrant: this process's own holders are kept out here.
+  const locked = new Set<string>();
   const tell = (accountId: string | undefined) => {
     for (const listener of listeners) listener(accountId);
   };
@@ -77,6 +88,28 @@ export async function announcePresence(
     onAccountChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    async whileLocked(key, work) {
+      const held = client;
+      if (!held) throw new Error('the presence connection is down; try again shortly');
+      if (locked.has(key)) return { ran: false };
+      locked.add(key);
+      try {
+        const args = [LOCK_SPACE, key];
+        const { rows } = await held.query<{ got: boolean }>(
+          'select pg_try_advisory_lock($1::int, hashtext($2)) as got',
+          args,
+        );
+        if (!rows[0]?.got) return { ran: false };
+        try {
+          return { ran: true, value: await work() };
+        } finally {
+          // A connection lost meanwhile took the lock with it.
+          await held.query('select pg_advisory_unlock($1::int, hashtext($2))', args).catch(() => undefined);
+        }
+      } finally {
+        locked.delete(key);
+      }
     },
     async close() {
       closed = true;

@@ -1,6 +1,6 @@
 /**
  * Durable jobs on PostgreSQL, behind one thin module of ours: pg-boss (SKIP LOCKED fetching,
- * singleton keys, per-key "stately" queues, expiry of a dead worker's job, cron de-duplicated
+ * singleton keys, per-key "short" queues, expiry of a dead worker's job, cron de-duplicated
  * across instances, its own schema migrated under an advisory lock). The rest of the API names
  * queues and handlers; it never imports pg-boss.
  */
@@ -11,10 +11,12 @@ import type { Logger } from '../common/logger.ts';
 export interface QueueSpec {
   name: string;
   /**
-   * `stately`: per singleton key, at most one job waiting and one running (a post is followed by
-   * one job at a time, whatever asks for it); `standard`: no such limit.
+   * `short`: per singleton key, at most one job waiting (a second send while one waits is
+   * dropped), however many run; `standard`: no such limit. (pg-boss's `stately`, which also
+   * allows one running per key, is not offered: a waiting job whose key's running job died with
+   * its worker blocks the whole queue until that job expires.)
    */
-  policy: 'stately' | 'standard';
+  policy: 'short' | 'standard';
   /** A running job whose worker went silent this long is given to another worker. */
   expireInSeconds: number;
   /** Retries of a job that threw, with exponential backoff from `retryDelaySeconds`. */
@@ -23,7 +25,7 @@ export interface QueueSpec {
 }
 
 export interface JobOptions {
-  /** One waiting job per key on a `stately` queue: a second send while one waits is dropped. */
+  /** One waiting job per key on a `short` queue: a second send while one waits is dropped. */
   singletonKey?: string;
   /** Not before this many seconds from now. */
   startAfterSeconds?: number;
@@ -83,7 +85,7 @@ export class JobQueue {
     return new JobQueue(boss, logger);
   }
 
-  /** Queues a job; resolves with its id, or null when a `stately` key already has one waiting. */
+  /** Queues a job; resolves with its id, or null when a `short` key already has one waiting. */
   send(queue: string, data: object, options: JobOptions = {}): Promise<string | null> {
     return this.boss.send(queue, data, {
       ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),

@@ -4,19 +4,24 @@
  * post is settled — published (a public post: once its post id arrives), failed with TikTok's
  * reason, or sent to the user's inbox — or until TikTok's moderation window has passed.
  *
- * One job per post at a time (a `stately` queue keyed by the post id), whichever process or tab
- * asks; statuses and the history are answered from our database. TikTok's budget of 30 status
+ * One job per post waits at a time (a `short` queue keyed by the post id), and one runs at a time
+ * (an advisory lock on the post, let go by a process that dies), whichever process or tab asks.
+ * Not pg-boss's `stately` policy: its "one running per key" makes a waiting job of a post whose
+ * running job died with its process the head of the queue that no worker may start until that
+ * job expires — every post's following stalled for minutes behind one. Statuses and the history are answered from our database. TikTok's budget of 30 status
  * calls a minute per token is counted in PostgreSQL across processes, and a 429 waits as TikTok
  * says. A process that dies mid-job loses nothing: the job expires and another worker takes it;
  * a recovery job (cron, once across instances, and at boot) re-queues any unsettled post and
  * marks failed the work that died with a process (an init that never answered, a relay whose
  * heartbeat stopped); it also drops Idempotency-Keys older than 24 h.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import type { AppConfig } from '../config/config.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
+import type { DatabaseHandle } from '../db/database.ts';
+import { DB_HANDLE } from '../db/database.module.ts';
 import type { JobQueue, QueueSpec } from '../jobs/job-queue.ts';
 import type { PostRow } from '../db/schema.ts';
 import { AccountsRepository } from '../tiktok/accounts.repository.ts';
@@ -33,8 +38,9 @@ export const RECOVER_QUEUE = 'recover-posts';
 
 export const QUEUES: QueueSpec[] = [
   // One status call per job: a worker silent for 2 minutes is dead, and its job goes elsewhere.
-  { name: FOLLOW_QUEUE, policy: 'stately', expireInSeconds: 120, retryLimit: 20, retryDelaySeconds: 5 },
-  { name: RECOVER_QUEUE, policy: 'stately', expireInSeconds: 120, retryLimit: 2, retryDelaySeconds: 10 },
+  { name: FOLLOW_QUEUE, policy: 'short', expireInSeconds: 120, retryLimit: 20, retryDelaySeconds: 5 },
+  // Recovery is safe to run twice at once (each step is one conditional update): no key needed.
+  { name: RECOVER_QUEUE, policy: 'standard', expireInSeconds: 120, retryLimit: 2, retryDelaySeconds: 10 },
 ];
 
 /** TikTok allows 30 status fetches a minute per token (tiktok-api.md §10); we keep 2 spare. */
@@ -52,6 +58,8 @@ const RELAY_GRACE_SEC = 60;
  * delivery was lost: never sooner than this after the last look.
  */
 const WEBHOOK_FALLBACK_SEC = 5 * 60;
+/** A job that found its post being asked about by another worker waits this long. */
+const LOCKED_OUT_RETRY_SEC = 5;
 
 export const UNCONFIRMED_MESSAGE =
   'TikTok has not confirmed this post yet. It may still appear on your TikTok profile: look there before posting it again.';
@@ -87,6 +95,7 @@ export class PostFollower {
     private readonly tiktok: TikTokClient,
     private readonly budget: CallBudgetRepository,
     private readonly idempotencyKeys: IdempotencyRepository,
+    @Inject(DB_HANDLE) private readonly database: DatabaseHandle,
     @InjectLogger() private readonly logger: Logger,
   ) {
     this.webhooks = config.tiktok.webhooks;
@@ -142,7 +151,13 @@ export class PostFollower {
     await this.idempotencyKeys.prune();
   }
 
-  private async followOnce({ postId, attempt }: FollowJob): Promise<void> {
+  private async followOnce(job: FollowJob): Promise<void> {
+    const run = await this.database.whileLocked(`follow-post:${job.postId}`, () => this.lookOnce(job));
+    // Another worker is asking about this post right now; its next look (or this one) goes on.
+    if (!run.ran) await this.follow(job.postId, LOCKED_OUT_RETRY_SEC, job.attempt);
+  }
+
+  private async lookOnce({ postId, attempt }: FollowJob): Promise<void> {
     const post = await this.posts.findById(postId);
     if (!post?.publishId || isSettled(post)) return;
     const ageSec = (Date.now() - post.createdAt.getTime()) / 1000;
