@@ -12,7 +12,7 @@ import { type AppConfig, describeConfig } from './config/config.ts';
 import { openDatabase } from './db/database.ts';
 import { JobQueue } from './jobs/job-queue.ts';
 import { PostFollower, QUEUES } from './publish/post-follower.ts';
-import { sweepStaleUploads } from './upload/multipart-upload.ts';
+import { sweepStaleUploads } from './relay/multipart-upload.ts';
 
 export interface RunningApi {
   readonly url: string;

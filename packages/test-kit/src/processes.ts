@@ -23,11 +23,14 @@ export type ApiOutput = 'inherit' | 'pipe' | { file: string; onLine?: (line: str
 /**
  * Starts the built API (`apps/api/dist/main.js`) with `env` over this process's environment. The API reads an
  * empty variable as unset: `{ DATABASE_URL: '' }` keeps an inherited one away from it.
+ * `CLIPRELAY_API_NODE_ARGS` (space-separated) adds node flags NODE_OPTIONS refuses, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the API under a benchmark.
  */
 export function spawnApi(env: Record<string, string>, output: ApiOutput = 'inherit'): ChildProcess {
   if (!existsSync(API_MAIN))
     throw new Error(`the API is not built (no ${API_MAIN}): await ensureApiBuilt() first`);
-  const child = spawn(process.execPath, ['--enable-source-maps', API_MAIN], {
+  const extra = process.env.CLIPRELAY_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, ['--enable-source-maps', ...extra, API_MAIN], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', output === 'inherit' ? 'inherit' : 'pipe', output === 'inherit' ? 'inherit' : 'pipe'],

@@ -120,6 +120,12 @@ export const posts = pgTable(
      */
     relayHeartbeatAt: timestamp('relay_heartbeat_at', { withTimezone: true }),
     /**
+     * Bytes of the video TikTok has accepted from our relay (its answered chunks), updated as they
+     * go: what the status's `uploaded_bytes` and the progress bar report. Null for a post whose
+     * bytes we do not send (PULL_FROM_URL, or a browser uploading to TikTok itself).
+     */
+    uploadedBytes: bigint('uploaded_bytes', { mode: 'number' }),
+    /**
      * Set when the job that follows the post stopped (TikTok's moderation window passed) with the
      * post still open: the post then says TikTok has not confirmed it. A later webhook clears it.
      */

@@ -33,6 +33,7 @@ export type PostUpdate = Partial<
     | 'tiktokLogId'
     | 'videoSize'
     | 'relayHeartbeatAt'
+    | 'uploadedBytes'
     | 'followEndedAt'
   >
 >;

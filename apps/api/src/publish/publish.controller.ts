@@ -15,7 +15,7 @@ import { Idempotency } from './idempotency.ts';
 import { type AppRequest, type AuthUser, CurrentUser } from '../common/request.ts';
 import { PublishInitDto } from './publish.dto.ts';
 import { PublishService } from './publish.service.ts';
-import { UploadService } from './upload.service.ts';
+import { RelayService } from '../relay/relay.service.ts';
 
 const IDEMPOTENCY_KEY_DOC =
   'One key per submit (1–255 visible ASCII characters), kept 24 h: the same key answers the first ' +
@@ -34,7 +34,7 @@ function recoveredInit(post: PostRow): PublishInitData | undefined {
 export class PublishController {
   constructor(
     private readonly publish: PublishService,
-    private readonly uploads: UploadService,
+    private readonly relay: RelayService,
     private readonly idempotency: Idempotency,
   ) {}
 
@@ -111,6 +111,12 @@ export class PublishController {
         brand_content_toggle: { type: 'string', enum: ['true', 'false'] },
         is_aigc: { type: 'string', enum: ['true', 'false'] },
         video_cover_timestamp_ms: { type: 'string', pattern: '^\\d{1,9}$' },
+        video_size: {
+          type: 'string',
+          pattern: '^[1-9]\\d{0,12}$',
+          description:
+            'The file’s exact size in bytes, before `file`: the video then streams to TikTok as it arrives (else it is received whole first)',
+        },
         file: { type: 'string', format: 'binary' },
       },
     },
@@ -127,10 +133,24 @@ export class PublishController {
     @Res({ passthrough: true }) res: Response,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ApiSuccess<UploadPublishData>> {
-    return {
-      success: true,
-      data: await this.uploads.uploadAndPublish(user.id, accountId, req, res, idempotencyKey),
+    // The client that stops waiting (a closed tab, a cancel) stops the relay too.
+    const clientGone = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) clientGone.abort();
     };
+    res.once('close', onClose);
+    try {
+      const data = await this.relay.uploadAndPublish(
+        user.id,
+        accountId,
+        { headers: req.headers, body: req },
+        clientGone.signal,
+        idempotencyKey,
+      );
+      return { success: true, data };
+    } finally {
+      res.off('close', onClose);
+    }
   }
 
   @Get('publish/status/:publishId')

@@ -133,6 +133,18 @@ export class UploadFieldsDto {
     },
   })
   video_cover_timestamp_ms?: string;
+
+  /** The file's size in bytes, sent before `file`: the relay then streams to TikTok at once. */
+  @IsOptional()
+  @IsString()
+  @ValidateBy({
+    name: 'byteCount',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && /^[1-9]\d{0,12}$/.test(v),
+      defaultMessage: () => 'video_size must be the file’s size: a whole number of bytes',
+    },
+  })
+  video_size?: string;
 }
 
 export const UPLOAD_FIELD_NAMES = [
@@ -145,6 +157,7 @@ export const UPLOAD_FIELD_NAMES = [
   'brand_content_toggle',
   'is_aigc',
   'video_cover_timestamp_ms',
+  'video_size',
 ] as const;
 
 export class MediaCreateDto {

@@ -9,7 +9,7 @@ import { PostFollower } from './post-follower.ts';
 import { PostsRepository } from './posts.repository.ts';
 import { PublishController } from './publish.controller.ts';
 import { PublishService } from './publish.service.ts';
-import { UploadService } from './upload.service.ts';
+import { RelayService } from '../relay/relay.service.ts';
 
 @Module({
   imports: [TikTokModule],
@@ -17,7 +17,7 @@ import { UploadService } from './upload.service.ts';
   providers: [
     PostsRepository,
     PublishService,
-    UploadService,
+    RelayService,
     MediaRepository,
     PostFollower,
     CallBudgetRepository,

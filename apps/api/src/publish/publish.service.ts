@@ -8,8 +8,6 @@ import {
   type PublishInitData,
   type PublishStatusData,
   type SourceType,
-  type UploadPublishData,
-  type VideoContentType,
 } from '@cliprelay/contract';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
@@ -22,9 +20,8 @@ import { CreatorInfoService } from '../tiktok/creator-info.ts';
 import { TikTokClient } from '../tiktok/tiktok.client.ts';
 import type { TikTokCreatorInfo, TikTokPostInfo, TikTokSourceInfo } from '../tiktok/tiktok.types.ts';
 import { TokenService } from '../tiktok/token.service.ts';
-import { type ChunkPlan, planChunks } from '../upload/chunk-plan.ts';
-import { uploadChunks } from '../upload/chunk-uploader.ts';
-import { PostFollower, RELAY_HEARTBEAT_SEC } from './post-follower.ts';
+import { type ChunkPlan, planChunks } from '../tiktok/chunk-plan.ts';
+import { PostFollower } from './post-follower.ts';
 import { isSettled } from './post-status.ts';
 import { type Submission, PostsRepository } from './posts.repository.ts';
 import { checkPullUrl } from './pull-url.ts';
@@ -32,7 +29,7 @@ import { checkPullUrl } from './pull-url.ts';
 export const SUBMITTED_MESSAGE =
   'Video submitted to TikTok. It may take a few minutes to process and appear on your profile.';
 
-type Source =
+export type Source =
   { type: 'PULL_FROM_URL'; videoUrl: string } | { type: 'FILE_UPLOAD'; videoSize: number; fileName?: string };
 
 /** A publish checked and ready to initialise: see PublishService.prepare. */
@@ -51,8 +48,8 @@ export type RequestedSettings = Omit<PostSettings, 'disable_comment' | 'disable_
 };
 
 /**
- * Publishing use cases: creator info, init (URL pull or upload URL), upload-and-publish of a
- * received file, status and history. Every publish is a `posts` row whose publish_id is stored as
+ * Publishing use cases: creator info, init (URL pull or upload URL), status and history (the
+ * relay of an uploaded file is relay/relay.service.ts). Every publish is a `posts` row whose publish_id is stored as
  * soon as TikTok's init answers, before any byte is sent. Init is never retried automatically:
  * TikTok's init is not idempotent and a retry could post twice (tiktok-api.md §12 item 9).
  */
@@ -129,7 +126,7 @@ export class PublishService {
     settings: RequestedSettings | Prepared,
     source: Source,
     opts: {
-      /** This API sends the bytes itself (publishFile): it follows the post once they are sent. */
+      /** This API sends the bytes itself (relay/relay.service.ts): it follows the post once they are sent. */
       relay?: boolean;
       /** Hears the post's id once its row exists, before TikTok is asked (the Idempotency-Key). */
       onPost?: (postId: string) => Promise<void>;
@@ -203,75 +200,6 @@ export class PublishService {
   }
 
   /**
-   * POST /tiktok/publish/upload/:id after the file is on our disk: init, then the bytes to
-   * TikTok in chunks with retries. The caller owns (and removes) the file.
-   */
-  async publishFile(
-    userId: string,
-    prepared: Prepared,
-    file: { path: string; size: number; originalName: string; contentType: VideoContentType },
-    signal?: AbortSignal,
-    onPost?: (postId: string) => Promise<void>,
-  ): Promise<UploadPublishData> {
-    const source = this.checkSource('FILE_UPLOAD', undefined, file.size) as Extract<
-      Source,
-      { type: 'FILE_UPLOAD' }
-    >;
-    const init = await this.init(
-      userId,
-      prepared.account.id,
-      prepared,
-      { ...source, fileName: file.originalName },
-      { relay: true, ...(onPost ? { onPost } : {}) },
-    );
-    if (!init.upload_url || !init.plan) {
-      const err = new AppError(
-        'TIKTOK_UNAVAILABLE',
-        'TikTok did not give us an upload address. Please try again.',
-        {
-          retryable: true,
-        },
-      );
-      await this.fail(init.post_id, err);
-      throw err;
-    }
-    // While the bytes go to TikTok, the post's heartbeat says this process is alive.
-    const heartbeat = setInterval(() => {
-      void this.posts
-        .update(init.post_id, { relayHeartbeatAt: new Date() })
-        .catch((e: unknown) =>
-          this.logger.warn({ err: e, postId: init.post_id }, 'relay heartbeat not recorded'),
-        );
-    }, RELAY_HEARTBEAT_SEC * 1000);
-    try {
-      const result = await uploadChunks({
-        uploadUrl: init.upload_url,
-        filePath: file.path,
-        plan: init.plan,
-        contentType: file.contentType,
-        signal,
-      });
-      clearInterval(heartbeat);
-      await this.posts.update(init.post_id, { localStatus: 'processing', relayHeartbeatAt: null });
-      await this.follow(init.post_id, 1);
-      this.logger.info(
-        {
-          postId: init.post_id,
-          publishId: init.publish_id,
-          bytes: file.size,
-          chunkRetries: result.chunkRetries,
-        },
-        'video sent to tiktok',
-      );
-    } catch (err) {
-      clearInterval(heartbeat);
-      await this.fail(init.post_id, signal?.aborted ? cancelled() : err);
-      throw err;
-    }
-    return { publish_id: init.publish_id, message: SUBMITTED_MESSAGE, post_id: init.post_id };
-  }
-
-  /**
    * GET /tiktok/publish/status/:publishId — from our database: the post's job asks TikTok (one
    * per post, however many tabs watch) and records each answer.
    */
@@ -314,7 +242,7 @@ export class PublishService {
   }
 
   /** Hands the post to its job; a job engine that does not answer must not fail the publish. */
-  private async follow(postId: string, delaySec: number): Promise<void> {
+  async follow(postId: string, delaySec: number): Promise<void> {
     await this.follower
       .follow(postId, delaySec)
       .catch((e: unknown) =>
@@ -329,7 +257,8 @@ export class PublishService {
     return (await this.posts.listForUser(userId, limit)).map(toSummary);
   }
 
-  private async fail(postId: string, err: unknown): Promise<void> {
+  /** Records why a publish failed, with TikTok's code and log id when TikTok said it. */
+  async fail(postId: string, err: unknown): Promise<void> {
     const app = err instanceof AppError ? err : undefined;
     await this.posts
       .update(postId, {
@@ -389,17 +318,13 @@ function validation(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message, { details: [message] });
 }
 
-function cancelled(): AppError {
-  return new AppError('UPLOAD_FAILED', 'The upload was cancelled.', { retryable: true });
-}
-
 function toStatus(post: PostRow): PublishStatusData {
   return {
     publish_id: post.publishId ?? '',
     status: post.tiktokStatus ?? 'PROCESSING_UPLOAD',
     fail_reason: post.failReason,
     post_ids: post.postIds,
-    uploaded_bytes: null,
+    uploaded_bytes: post.uploadedBytes,
     downloaded_bytes: null,
     local_status: post.localStatus as LocalPostStatus,
     user_message: post.userMessage,

@@ -20,8 +20,34 @@ import {
   receiveMultipartVideo,
   sweepStaleUploads,
   type ReceiveMultipartOptions,
-  type ReceivedUpload,
-} from '../../src/upload/multipart-upload.ts';
+  type ReceivedFile,
+} from '../../src/relay/multipart-upload.ts';
+import { SpoolFile } from '../../src/relay/spool-file.ts';
+
+/** What the relay gets, with the spool file it owns (and removes on every path, as here). */
+interface ReceivedUpload {
+  fields: Record<string, string>;
+  file: ReceivedFile & { path: string };
+  cleanup(): Promise<void>;
+}
+
+async function receive(
+  req: http.IncomingMessage,
+  options: Omit<ReceiveMultipartOptions, 'spool'> & { tmpDir: string },
+): Promise<ReceivedUpload> {
+  const spool = await SpoolFile.create(options.tmpDir);
+  try {
+    const upload = await receiveMultipartVideo({ headers: req.headers, body: req }, { ...options, spool });
+    return {
+      fields: upload.fields,
+      file: { ...upload.file, path: spool.path },
+      cleanup: () => spool.remove(),
+    };
+  } catch (error) {
+    await spool.remove();
+    throw error;
+  }
+}
 
 const FIELDS = ['title', 'privacy_level', 'disable_comment'] as const;
 const MAX_FILE_BYTES = 256 * 1024;
@@ -72,7 +98,7 @@ describe('receiveMultipartVideo', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'cliprelay-multipart-'));
     server = http.createServer((req, res) => {
-      outcome = receiveMultipartVideo(req, {
+      outcome = receive(req, {
         tmpDir,
         maxFileBytes: MAX_FILE_BYTES,
         allowedFields: FIELDS,

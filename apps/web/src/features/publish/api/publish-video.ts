@@ -23,7 +23,11 @@ export function postFields(state: PublishState) {
   };
 }
 
-/** FILE_UPLOAD: the metadata fields first, then the file (the API checks them before storing a byte). */
+/**
+ * FILE_UPLOAD: the metadata fields first (the API checks them before storing a byte), with the
+ * file's size, then the file: knowing the size, the API starts TikTok's upload at once and
+ * forwards each chunk while the next is still on its way.
+ */
 export function publishFromDevice(
   api: ApiClient,
   socialAccountId: string,
@@ -33,6 +37,7 @@ export function publishFromDevice(
 ): Promise<UploadPublishData> {
   const form = new FormData();
   for (const [name, value] of Object.entries(postFields(state))) form.append(name, String(value));
+  form.append('video_size', String(file.size));
   form.append('file', file, file.name);
   return api.upload<UploadPublishData>(
     `/tiktok/publish/upload/${encodeURIComponent(socialAccountId)}`,

@@ -1,10 +1,11 @@
 /**
- * Sends a video to TikTok's upload URL, chunk by chunk (tiktok-api.md §2.3, §4). Each chunk is
- * streamed from disk (never the whole file in memory) in its own PUT with an explicit
- * Content-Length, which is why this uses node:http and not fetch.
+ * TikTok's upload host: sends a video to the upload URL init gave, chunk by chunk (tiktok-api.md
+ * §2.3, §4). Each chunk is streamed from a file on disk (never the whole video in memory) in its
+ * own PUT with an explicit Content-Length, which is why this uses node:http and not fetch. The
+ * file may still be growing: a chunk is sent once its last byte is on disk (`ChunkSource.ready`),
+ * so the relay forwards each chunk while the next one is still arriving.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream';
@@ -13,6 +14,25 @@ import type { VideoContentType } from '@cliprelay/contract';
 import pRetry from 'p-retry';
 import { AppError } from '../common/app-error.ts';
 import type { ChunkPlan, PlannedChunk } from './chunk-plan.ts';
+
+/** The video on our disk, whole or still arriving. */
+export interface ChunkSource {
+  readonly path: string;
+  /** What the PUTs declare: known once the first byte is readable. */
+  readonly contentType: VideoContentType | undefined;
+  /** Resolves once bytes [0, end) can be read from `path`; rejects if they never will be. */
+  ready(end: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A video that is already whole on disk, `size` bytes long. */
+export function wholeFile(path: string, contentType: VideoContentType, size: number): ChunkSource {
+  return {
+    path,
+    contentType,
+    ready: (end) =>
+      end <= size ? Promise.resolve() : Promise.reject(new Error(`the file has ${size} bytes, not ${end}`)),
+  };
+}
 
 export interface UploadProgress {
   /** Bytes TikTok has confirmed so far. */
@@ -30,9 +50,8 @@ export interface ChunkRetryOptions {
 export interface UploadChunksOptions {
   /** TikTok's upload_url, used whole (query string included) for every chunk. Never logged. */
   uploadUrl: string;
-  filePath: string;
+  source: ChunkSource;
   plan: ChunkPlan;
-  contentType: VideoContentType;
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
   retry?: ChunkRetryOptions;
@@ -48,6 +67,8 @@ export interface UploadChunksResult {
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** Reads of 1 MiB (not the stream default of 64 KiB): a sixteenth of the syscalls and socket writes. */
+const READ_BYTES = 1024 * 1024;
 /** 416 resyncs in a row without an accepted chunk before giving up. */
 const MAX_RESYNCS_WITHOUT_PROGRESS = 3;
 
@@ -59,6 +80,11 @@ class TransientChunkError extends Error {
 /** Reading the local file failed: retrying the request would not help. */
 class LocalReadError extends Error {
   override readonly name = 'LocalReadError';
+}
+
+/** The source's bytes will never arrive (the client went away, sent fewer bytes): its reason. */
+class SourceEndedError extends Error {
+  override readonly name = 'SourceEndedError';
 }
 
 /** The caller's signal fired. */
@@ -99,12 +125,18 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
   let index = 0;
   let resyncs = 0;
 
+  const { source } = options;
   const sendWithRetry = async (chunk: PlannedChunk): Promise<ChunkAnswer> => {
+    await source.ready(chunk.end + 1, signal).catch((error: unknown) => {
+      throw signal?.aborted ? error : new SourceEndedError('the video stopped arriving', { cause: error });
+    });
+    const contentType = source.contentType;
+    if (!contentType) throw new LocalReadError('the video has bytes but no known container');
     let attempts = 0;
     const answer = await pRetry(
       async (attempt) => {
         attempts = attempt;
-        const result = await sendChunk(url, options.filePath, chunk, plan.videoSize, options.contentType, {
+        const result = await sendChunk(url, source.path, chunk, plan.videoSize, contentType, {
           signal,
           timeoutMs,
         });
@@ -123,12 +155,6 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
   };
 
   try {
-    const { size } = await stat(options.filePath).catch((error: unknown) => {
-      throw new LocalReadError('could not stat the video file', { cause: error });
-    });
-    if (size !== plan.videoSize) {
-      throw new LocalReadError(`the file has ${size} bytes, the plan ${plan.videoSize}`);
-    }
     while (index < plan.chunks.length) {
       signal?.throwIfAborted();
       const chunk = plan.chunks[index]!;
@@ -168,6 +194,8 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
   } catch (error) {
     if (signal?.aborted) throw uploadFailed('The upload was cancelled.', true, signal.reason);
     if (error instanceof AppError) throw error;
+    // Why the bytes stopped is the receiving side's to say (it has the client's error).
+    if (error instanceof SourceEndedError && error.cause instanceof AppError) throw error.cause;
     if (error instanceof TransientChunkError) {
       throw uploadFailed(
         "TikTok's upload service did not accept the video after several attempts. Please try again in a few minutes.",
@@ -175,7 +203,7 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
         error,
       );
     }
-    if (error instanceof LocalReadError) {
+    if (error instanceof LocalReadError || error instanceof SourceEndedError) {
       throw uploadFailed(
         'The uploaded video could not be read on our side. Please upload it again.',
         false,
@@ -252,7 +280,11 @@ function sendChunk(
         'Content-Range': `bytes ${chunk.start}-${chunk.end}/${videoSize}`,
       },
     });
-    const file = createReadStream(filePath, { start: chunk.start, end: chunk.end });
+    const file = createReadStream(filePath, {
+      start: chunk.start,
+      end: chunk.end,
+      highWaterMark: READ_BYTES,
+    });
     let fileError: Error | undefined;
     file.on('error', (error) => {
       fileError = error;

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { startSandbox, type RunningSandbox, type SandboxPublish } from '@cliprelay/tiktok-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/common/app-error.ts';
-import { MIN_CHUNK_BYTES, planChunks, type ChunkPlan } from '../../src/upload/chunk-plan.ts';
-import { uploadChunks, type UploadProgress } from '../../src/upload/chunk-uploader.ts';
+import { MIN_CHUNK_BYTES, planChunks, type ChunkPlan } from '../../src/tiktok/chunk-plan.ts';
+import { uploadChunks, type UploadProgress, wholeFile } from '../../src/tiktok/upload-host.client.ts';
 
 const FAST_RETRY = { retries: 5, minTimeoutMs: 10, maxTimeoutMs: 50 };
 
@@ -113,9 +113,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
 
     const result = await uploadChunks({
       uploadUrl,
-      filePath: small.path,
+      source: wholeFile(small.path, 'video/mp4', small.size),
       plan,
-      contentType: 'video/mp4',
       onProgress: (p) => progress.push(p),
     });
 
@@ -132,9 +131,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
 
     const result = await uploadChunks({
       uploadUrl,
-      filePath: large.path,
+      source: wholeFile(large.path, 'video/mp4', large.size),
       plan,
-      contentType: 'video/mp4',
       onProgress: (p) => progress.push(p.uploadedBytes),
     });
 
@@ -150,9 +148,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
 
     const result = await uploadChunks({
       uploadUrl,
-      filePath: large.path,
+      source: wholeFile(large.path, 'video/mp4', large.size),
       plan,
-      contentType: 'video/mp4',
       retry: FAST_RETRY,
     });
 
@@ -167,9 +164,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
 
     const result = await uploadChunks({
       uploadUrl,
-      filePath: large.path,
+      source: wholeFile(large.path, 'video/mp4', large.size),
       plan,
-      contentType: 'video/mp4',
       retry: FAST_RETRY,
     });
 
@@ -185,9 +181,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
     const error = await caughtError(
       uploadChunks({
         uploadUrl,
-        filePath: small.path,
+        source: wholeFile(small.path, 'video/mp4', small.size),
         plan,
-        contentType: 'video/mp4',
         retry: { retries: 2, minTimeoutMs: 10, maxTimeoutMs: 20 },
       }),
     );
@@ -214,7 +209,11 @@ describe('uploadChunks against the TikTok sandbox', () => {
     });
     expect(put.status).toBe(206);
 
-    const result = await uploadChunks({ uploadUrl, filePath: large.path, plan, contentType: 'video/mp4' });
+    const result = await uploadChunks({
+      uploadUrl,
+      source: wholeFile(large.path, 'video/mp4', large.size),
+      plan,
+    });
 
     expect(result).toEqual({ bytesSent: large.size - first.length, chunkRetries: 0 });
     expect(await received(publishId)).toMatchObject({ received_bytes: large.size, sha256: large.sha256 });
@@ -229,9 +228,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
     const error = await caughtError(
       uploadChunks({
         uploadUrl,
-        filePath: small.path,
+        source: wholeFile(small.path, 'video/mp4', small.size),
         plan,
-        contentType: 'video/mp4',
         retry: FAST_RETRY,
         onProgress: () => attempts++,
       }),
@@ -251,7 +249,7 @@ describe('uploadChunks against the TikTok sandbox', () => {
     wrong.searchParams.set('upload_token', 'not-the-token');
 
     const error = await caughtError(
-      uploadChunks({ uploadUrl: wrong.href, filePath: small.path, plan, contentType: 'video/mp4' }),
+      uploadChunks({ uploadUrl: wrong.href, source: wholeFile(small.path, 'video/mp4', small.size), plan }),
     );
 
     expect(error).toMatchObject({ code: 'UPLOAD_FAILED', retryable: false });
@@ -268,9 +266,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
     const error = await caughtError(
       uploadChunks({
         uploadUrl,
-        filePath: large.path,
+        source: wholeFile(large.path, 'video/mp4', large.size),
         plan,
-        contentType: 'video/mp4',
         signal: controller.signal,
         onProgress: () => setTimeout(() => controller.abort(), 100),
       }),
@@ -289,9 +286,8 @@ describe('uploadChunks against the TikTok sandbox', () => {
     const error = await caughtError(
       uploadChunks({
         uploadUrl: `${sandbox.url}/upload/`,
-        filePath: small.path,
+        source: wholeFile(small.path, 'video/mp4', small.size),
         plan,
-        contentType: 'video/mp4',
       }),
     );
     expect(error).toMatchObject({ code: 'UPLOAD_FAILED', retryable: false });
@@ -345,9 +341,8 @@ describe('uploadChunks against a scripted upload host', () => {
       plan,
       run: uploadChunks({
         uploadUrl: url,
-        filePath: file.path,
+        source: wholeFile(file.path, 'video/webm', file.size),
         plan,
-        contentType: 'video/webm',
         retry: FAST_RETRY,
         ...extra,
       }),

@@ -1,25 +1,22 @@
 /**
  * Receives the seed's multipart upload (metadata fields first, then `file`) and streams the video
- * to a private temp file, never holding it in memory. Every failure path removes the temp file
- * before the promise settles; on success the caller owns it and must call `cleanup()`.
+ * into a spool file on our disk (spool-file.ts), never holding it in memory; the relay may read
+ * each chunk as soon as it is written. The caller owns the spool file and removes it.
  */
-import { randomUUID } from 'node:crypto';
-import { open, readdir, rm, stat } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import { readdir, rm, stat } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { formatBytes, type VideoContentType } from '@cliprelay/contract';
 import busboy from 'busboy';
 import { AppError } from '../common/app-error.ts';
+import { SPOOL_FILE_PATTERN, type SpoolFile } from './spool-file.ts';
 
 export const FILE_FIELD = 'file';
 export const DEFAULT_MAX_FIELD_BYTES = 16 * 1024;
 /** Room for boundaries, part headers and metadata fields on top of the file in a multipart body. */
 export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
-
-/** `upload-<pid>-<uuid>.part`: the pid of the process writing it (older files: `upload-<uuid>.part`). */
-const TEMP_FILE_PATTERN = /^upload-(?:(\d+)-)?[0-9a-f-]{36}\.part$/;
 
 /** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
 function processAlive(pid: number): boolean {
@@ -31,9 +28,13 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The request as the relay reads it: no framework objects. */
+export interface UploadRequest {
+  headers: IncomingHttpHeaders;
+  body: Readable & { complete?: boolean };
+}
+
 export interface ReceivedFile {
-  /** The temp file holding the video (mode 0600). */
-  path: string;
   size: number;
   /** The MIME type the client declared. */
   mimeType: string;
@@ -45,12 +46,11 @@ export interface ReceivedFile {
 export interface ReceivedUpload {
   fields: Record<string, string>;
   file: ReceivedFile;
-  /** Removes the temp file; safe to call more than once. */
-  cleanup(): Promise<void>;
 }
 
 export interface ReceiveMultipartOptions {
-  tmpDir: string;
+  /** Where the file part's bytes go; ended when the part is whole, failed on any error. */
+  spool: SpoolFile;
   maxFileBytes: number;
   /** Longest accepted metadata value (default 16 KiB). */
   maxFieldBytes?: number;
@@ -59,9 +59,15 @@ export interface ReceiveMultipartOptions {
   /**
    * Called with the fields when the file part starts, before a byte of it is stored: a check
    * that fails here (bad settings, an account that cannot post) refuses the upload at once
-   * instead of after gigabytes.
+   * instead of after gigabytes. It may return the file's size as the client declared it: then
+   * the part must have exactly that many bytes (more is refused as soon as it is seen).
    */
-  beforeFile?: (fields: Readonly<Record<string, string>>) => Promise<void>;
+  beforeFile?: (
+    fields: Readonly<Record<string, string>>,
+    part: { fileName: string },
+  ) => Promise<{ declaredSize?: number } | void>;
+  /** Stops reading (the relay to TikTok failed): rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export function fileTooLargeError(maxFileBytes: number): AppError {
@@ -91,7 +97,7 @@ function malformed(message: string, cause?: unknown): AppError {
  * unparsable Content-Length proves nothing: the streaming limit still applies.
  */
 export function exceedsDeclaredLength(
-  req: Pick<IncomingMessage, 'headers'>,
+  req: Pick<UploadRequest, 'headers'>,
   maxFileBytes: number,
   overheadBytes = MULTIPART_OVERHEAD_BYTES,
 ): boolean {
@@ -117,7 +123,7 @@ export async function sweepStaleUploads(tmpDir: string, olderThanMs: number): Pr
   const cutoff = Date.now() - olderThanMs;
   let removed = 0;
   for (const name of names) {
-    const match = TEMP_FILE_PATTERN.exec(name);
+    const match = SPOOL_FILE_PATTERN.exec(name);
     if (!match) continue;
     const pid = match[1] === undefined ? undefined : Number(match[1]);
     const ownerGone = pid !== undefined && pid !== process.pid && !processAlive(pid);
@@ -137,38 +143,28 @@ export async function sweepStaleUploads(tmpDir: string, olderThanMs: number): Pr
 
 /**
  * Parses a multipart request with busboy: metadata fields (only `allowedFields`, each once) and
- * exactly one `file`, streamed to `<tmpDir>/upload-<pid>-<uuid>.part`.
+ * exactly one `file`, streamed into `opts.spool`.
  *
  * Rejects with AppError: FILE_TOO_LARGE over `maxFileBytes`; UNSUPPORTED_MEDIA when the declared
  * type is not video/*, when the first bytes are not MP4/MOV (`ftyp` at offset 4) or WebM (EBML),
  * or when the body is not a complete multipart form (including a client that went away);
- * VALIDATION_FAILED for a missing file, an unknown, repeated or overlong field, or a second file.
+ * VALIDATION_FAILED for a missing file, an unknown, repeated or overlong field, a second file, or
+ * a file whose size is not the one declared. Whatever the failure, the spool file is failed with
+ * it (the relay reading it stops) before the promise settles.
  */
 export async function receiveMultipartVideo(
-  req: IncomingMessage,
+  req: UploadRequest,
   opts: ReceiveMultipartOptions,
 ): Promise<ReceivedUpload> {
-  const tempPath = join(opts.tmpDir, `upload-${process.pid}-${randomUUID()}.part`);
-  let kept = false;
   try {
-    const { fields, file } = await parseRequest(req, opts, tempPath);
-    kept = true;
-    let removal: Promise<void> | undefined;
-    return {
-      fields,
-      file,
-      cleanup: () => (removal ??= rm(tempPath, { force: true })),
-    };
-  } finally {
-    if (!kept) await rm(tempPath, { force: true });
+    return await parseRequest(req, opts);
+  } catch (error) {
+    opts.spool.fail(error);
+    throw error;
   }
 }
 
-async function parseRequest(
-  req: IncomingMessage,
-  opts: ReceiveMultipartOptions,
-  tempPath: string,
-): Promise<{ fields: Record<string, string>; file: ReceivedFile }> {
+async function parseRequest(req: UploadRequest, opts: ReceiveMultipartOptions): Promise<ReceivedUpload> {
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -209,13 +205,16 @@ async function parseRequest(
       if (name !== FILE_FIELD) return discard(stream, validationFailed(`property ${name} should not exist`));
       if (fileTask) return discard(stream, validationFailed('only one file may be uploaded'));
       if (!info.mimeType.toLowerCase().startsWith('video/')) return discard(stream, notAVideo());
-      const save = () => saveFile(stream, info, tempPath, opts.maxFileBytes, stopFile.signal);
+      const save = (declared: { declaredSize?: number } | void) =>
+        saveFile(stream, info, opts.spool, opts.maxFileBytes, declared?.declaredSize, stopFile.signal);
       // Until beforeFile settles the part is not read, so busboy holds back the rest of the body.
       fileTask = opts.beforeFile
-        ? opts.beforeFile({ ...fields }).then(save, (error: unknown) => {
-            skip(stream);
-            throw error;
-          })
+        ? opts
+            .beforeFile({ ...fields }, { fileName: info.filename ?? 'video' })
+            .then(save, (error: unknown) => {
+              skip(stream);
+              throw error;
+            })
         : save();
       fileTask.catch(fail);
     });
@@ -226,11 +225,15 @@ async function parseRequest(
 
     const interrupted = (cause?: unknown): void =>
       fail(malformed('The upload was interrupted before the whole video arrived.', cause));
-    req.on('error', interrupted);
-    req.on('close', () => {
-      if (!req.complete) interrupted();
+    const { body } = req;
+    const { signal } = opts;
+    body.on('error', interrupted);
+    body.on('close', () => {
+      if (body.complete === false) interrupted();
     });
-    req.pipe(parser);
+    if (signal?.aborted) return fail(signal.reason as Error);
+    signal?.addEventListener('abort', () => fail(signal.reason as Error), { once: true });
+    body.pipe(parser);
   });
 
   try {
@@ -240,11 +243,11 @@ async function parseRequest(
   } catch (error) {
     // Stop reading, close the temp file (the caller deletes it), then let the rest of the body
     // drain so an error answer can still reach the client.
-    req.unpipe(parser);
+    req.body.unpipe(parser);
     stopFile.abort(error);
     await fileTask?.catch(() => undefined);
     parser.destroy();
-    req.resume();
+    req.body.resume();
     throw error;
   }
 }
@@ -262,23 +265,21 @@ function skip(stream: Readable): void {
 async function saveFile(
   stream: Readable & { truncated?: boolean },
   info: busboy.FileInfo,
-  tempPath: string,
+  spool: SpoolFile,
   maxFileBytes: number,
+  declaredSize: number | undefined,
   signal: AbortSignal,
 ): Promise<ReceivedFile> {
-  const sniffer = new VideoSniffer(maxFileBytes);
-  const handle = await open(tempPath, 'wx', 0o600);
+  const sniffer = new VideoSniffer(maxFileBytes, declaredSize, (type) => (spool.contentType = type));
   try {
-    await pipeline(stream, sniffer, handle.createWriteStream(), { signal });
+    await pipeline(stream, sniffer, spool.writer(), { signal });
   } catch (error) {
     // An abort wraps the reason that stopped us; report that reason, not the AbortError.
     throw signal.aborted ? (signal.reason as unknown) : error;
-  } finally {
-    await handle.close();
   }
   if (stream.truncated) throw fileTooLargeError(maxFileBytes);
+  spool.end();
   return {
-    path: tempPath,
     size: sniffer.bytes,
     mimeType: info.mimeType,
     originalName: info.filename ?? 'video',
@@ -288,10 +289,17 @@ async function saveFile(
 
 const SNIFF_BYTES = 12;
 
+/** The client said `video_size` and sent another number of bytes. */
+function sizeMismatch(declared: number, got: string): AppError {
+  const message = `The video has ${got} bytes, but video_size said ${declared}. Send the file's exact size in video_size.`;
+  return new AppError('VALIDATION_FAILED', message, { details: [message] });
+}
+
 /**
- * Passes the file through, counting bytes (FILE_TOO_LARGE past the limit) and checking the first
- * bytes for a container TikTok accepts: MP4/MOV (`ftyp` box at offset 4; brand `qt  ` is MOV) or
- * WebM (EBML magic 1A 45 DF A3).
+ * Passes the file through, counting bytes (FILE_TOO_LARGE past the limit; with a declared size,
+ * VALIDATION_FAILED as soon as it is passed or when the file ends short of it) and checking the
+ * first bytes for a container TikTok accepts: MP4/MOV (`ftyp` box at offset 4; brand `qt  ` is
+ * MOV) or WebM (EBML magic 1A 45 DF A3). `onSniffed` hears the container before a byte passes.
  */
 class VideoSniffer extends Transform {
   bytes = 0;
@@ -299,30 +307,42 @@ class VideoSniffer extends Transform {
   private head: Buffer[] = [];
   private headBytes = 0;
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly declaredSize: number | undefined,
+    private readonly onSniffed: (type: VideoContentType) => void,
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
+    if (this.declaredSize !== undefined && this.bytes > this.declaredSize) {
+      return done(sizeMismatch(this.declaredSize, `more than ${this.declaredSize}`));
+    }
     if (this.bytes > this.maxBytes) return done(fileTooLargeError(this.maxBytes));
     if (this.contentType) return done(null, chunk);
     this.head.push(chunk);
     this.headBytes += chunk.length;
     if (this.headBytes < SNIFF_BYTES) return done();
+    this.passHead(done);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.declaredSize !== undefined && this.bytes !== this.declaredSize) {
+      return done(sizeMismatch(this.declaredSize, `only ${this.bytes}`));
+    }
+    if (this.contentType) return done();
+    // Fewer than SNIFF_BYTES in the whole file: a WebM could still be recognised, nothing else.
+    this.passHead(done);
+  }
+
+  private passHead(done: TransformCallback): void {
     const head = Buffer.concat(this.head);
     this.head = [];
     this.contentType = sniffContainer(head);
     if (!this.contentType) return done(notAVideo());
-    done(null, head);
-  }
-
-  override _flush(done: TransformCallback): void {
-    if (this.contentType) return done();
-    // Fewer than SNIFF_BYTES in the whole file: a WebM could still be recognised, nothing else.
-    const head = Buffer.concat(this.head);
-    this.contentType = sniffContainer(head);
-    if (!this.contentType) return done(notAVideo());
+    this.onSniffed(this.contentType);
     done(null, head);
   }
 }

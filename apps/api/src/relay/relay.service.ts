@@ -1,0 +1,249 @@
+/**
+ * The relay: POST /tiktok/publish/upload/:socialAccountId, the seed's one-request FILE_UPLOAD,
+ * as one use case read top to bottom.
+ *
+ * 1. The multipart fields arrive first. The Idempotency-Key is claimed (or its first answer
+ *    replayed), the settings are checked against the creator's current options — all before a
+ *    byte of the video is read.
+ * 2. The video streams into a spool file on our disk (spool-file.ts; never held in memory).
+ * 3. With `video_size` among the fields, TikTok's init runs at once and each chunk goes to TikTok
+ *    as soon as it is on disk, while the next one is still arriving: the two legs overlap, and the
+ *    upload takes about as long as the slower of them. Without it (an older client), the file is
+ *    received whole first, then sent: store-then-forward.
+ * 4. TikTok's accepted bytes are recorded on the post as they go (the status's `uploaded_bytes`),
+ *    with the heartbeat that says this process still relays it; once the last chunk is accepted
+ *    the post is `processing` and its job follows it.
+ *
+ * Any end — the client goes away, lies about the size, TikTok fails mid-stream — stops both legs,
+ * marks the post failed with the first reason, and removes the spool file.
+ */
+import { Injectable } from '@nestjs/common';
+import { MAX_VIDEO_BYTES, type UploadPublishData } from '@cliprelay/contract';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { AppConfig } from '../config/config.ts';
+import { InjectConfig } from '../config/config.module.ts';
+import { AppError } from '../common/app-error.ts';
+import { InjectLogger, type Logger } from '../common/logger.ts';
+import { flattenValidationErrors } from '../common/validation.ts';
+import type { PostRow } from '../db/schema.ts';
+import { Idempotency, type KeyedAttempt } from '../publish/idempotency.ts';
+import { RELAY_HEARTBEAT_SEC } from '../publish/post-follower.ts';
+import { PostsRepository } from '../publish/posts.repository.ts';
+import { UPLOAD_FIELD_NAMES, UploadFieldsDto } from '../publish/publish.dto.ts';
+import {
+  type Prepared,
+  PublishService,
+  type RequestedSettings,
+  SUBMITTED_MESSAGE,
+} from '../publish/publish.service.ts';
+import { type ChunkSource, uploadChunks } from '../tiktok/upload-host.client.ts';
+import { exceedsDeclaredLength, receiveMultipartVideo, type UploadRequest } from './multipart-upload.ts';
+import { SpoolFile } from './spool-file.ts';
+
+/** How often a relay records TikTok's accepted bytes on its post (and so its heartbeat). */
+const PROGRESS_EVERY_MS = 1000;
+
+@Injectable()
+export class RelayService {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly publish: PublishService,
+    private readonly posts: PostsRepository,
+    private readonly idempotency: Idempotency,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  /** `clientGone` fires when the client stops waiting: everything stops, the post fails. */
+  async uploadAndPublish(
+    userId: string,
+    accountId: string,
+    req: UploadRequest,
+    clientGone: AbortSignal,
+    idempotencyKey?: string,
+  ): Promise<UploadPublishData> {
+    // Refuse before reading a byte a body that cannot fit.
+    if (exceedsDeclaredLength(req, MAX_VIDEO_BYTES)) {
+      throw new AppError('FILE_TOO_LARGE', 'Video file is too large. Maximum size is 4 GB.');
+    }
+    // Whichever leg fails first stops the other, with its reason.
+    const stop = new AbortController();
+    const onGone = () => stop.abort(cancelled());
+    clientGone.addEventListener('abort', onGone, { once: true });
+    const spool = await SpoolFile.create(this.config.uploadTmpDir);
+    let keyed: KeyedAttempt<UploadPublishData> | undefined;
+    let replay: UploadPublishData | undefined;
+    let prepared: Prepared | undefined;
+    let relay: Promise<UploadPublishData> | undefined;
+    const startRelay = (size: number, fileName: string) => {
+      relay = this.relay(userId, prepared!, { size, fileName }, spool, stop.signal, keyed!.onPost);
+      relay.catch((error: unknown) => stop.abort(error));
+      return relay;
+    };
+    try {
+      const { file } = await receiveMultipartVideo(req, {
+        spool,
+        maxFileBytes: MAX_VIDEO_BYTES,
+        allowedFields: UPLOAD_FIELD_NAMES,
+        signal: stop.signal,
+        beforeFile: async (fields, part) => {
+          const started = await this.idempotency.begin<UploadPublishData>(
+            userId,
+            idempotencyKey,
+            { accountId, fields },
+            recoveredUpload,
+          );
+          if ('replay' in started) {
+            replay = started.replay;
+            throw new ReplayInstead();
+          }
+          keyed = started.attempt;
+          const { settings, videoSize } = await parseFields(fields);
+          prepared = await this.publish.prepare(userId, accountId, settings);
+          if (videoSize === undefined) return;
+          this.publish.checkSource('FILE_UPLOAD', undefined, videoSize);
+          void startRelay(videoSize, part.fileName);
+          return { declaredSize: videoSize };
+        },
+      });
+      if (!prepared || !keyed)
+        throw new Error('multipart upload finished without its settings being checked');
+      const result = await (relay ?? startRelay(file.size, file.originalName));
+      return await keyed.succeeded(result);
+    } catch (error) {
+      if (error instanceof ReplayInstead && replay) return replay;
+      // The leg that failed first says why (a TikTok failure stops the receiving, and the other way).
+      const reason = stop.signal.aborted ? (stop.signal.reason as unknown) : error;
+      stop.abort(reason);
+      spool.fail(reason);
+      await relay?.catch(() => undefined);
+      await keyed?.failed();
+      throw reason;
+    } finally {
+      clientGone.removeEventListener('abort', onGone);
+      await spool.remove();
+    }
+  }
+
+  /** TikTok's init for this file, then its chunks as they become readable. */
+  private async relay(
+    userId: string,
+    prepared: Prepared,
+    file: { size: number; fileName: string },
+    source: ChunkSource,
+    signal: AbortSignal,
+    onPost: (postId: string) => Promise<void>,
+  ): Promise<UploadPublishData> {
+    const init = await this.publish.init(
+      userId,
+      prepared.account.id,
+      prepared,
+      { type: 'FILE_UPLOAD', videoSize: file.size, fileName: file.fileName },
+      { relay: true, onPost },
+    );
+    const postId = init.post_id;
+    if (!init.upload_url || !init.plan) {
+      const err = new AppError(
+        'TIKTOK_UNAVAILABLE',
+        'TikTok did not give us an upload address. Please try again.',
+        {
+          retryable: true,
+        },
+      );
+      await this.publish.fail(postId, err);
+      throw err;
+    }
+    const progress = this.recordProgress(postId);
+    try {
+      const result = await uploadChunks({
+        uploadUrl: init.upload_url,
+        source,
+        plan: init.plan,
+        signal,
+        onProgress: (p) => progress.accepted(p.uploadedBytes),
+      });
+      progress.stop();
+      await this.posts.update(postId, {
+        localStatus: 'processing',
+        relayHeartbeatAt: null,
+        uploadedBytes: file.size,
+      });
+      await this.publish.follow(postId, 1);
+      this.logger.info(
+        { postId, publishId: init.publish_id, bytes: file.size, chunkRetries: result.chunkRetries },
+        'video sent to tiktok',
+      );
+    } catch (err) {
+      progress.stop();
+      // The signal's reason is why this leg stopped: the client, or the receiving side's error.
+      await this.publish.fail(postId, signal.aborted ? (signal.reason as unknown) : err);
+      throw err;
+    }
+    return { publish_id: init.publish_id, message: SUBMITTED_MESSAGE, post_id: postId };
+  }
+
+  /**
+   * TikTok's accepted bytes, written to the post at most every PROGRESS_EVERY_MS; each write is
+   * also the relay's heartbeat (at least every RELAY_HEARTBEAT_SEC, progress or not).
+   */
+  private recordProgress(postId: string) {
+    let accepted = 0;
+    let recorded = -1;
+    let lastWrite = 0;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      if (accepted === recorded && now - lastWrite < RELAY_HEARTBEAT_SEC * 1000) return;
+      recorded = accepted;
+      lastWrite = now;
+      void this.posts
+        .update(postId, { relayHeartbeatAt: new Date(now), uploadedBytes: accepted })
+        .catch((e: unknown) => this.logger.warn({ err: e, postId }, 'relay progress not recorded'));
+    }, PROGRESS_EVERY_MS);
+    return {
+      accepted: (bytes: number) => (accepted = bytes),
+      stop: () => clearInterval(timer),
+    };
+  }
+}
+
+/** Thrown from beforeFile to stop reading the body: the key's first answer is given instead. */
+class ReplayInstead extends Error {}
+
+function cancelled(): AppError {
+  return new AppError('UPLOAD_FAILED', 'The upload was cancelled.', { retryable: true });
+}
+
+/** A relay whose process died after TikTok's init and whose post is followed: its answer. */
+function recoveredUpload(post: PostRow): UploadPublishData | undefined {
+  if (!post.publishId || post.localStatus === 'uploading' || post.localStatus === 'initializing')
+    return undefined;
+  return { publish_id: post.publishId, message: SUBMITTED_MESSAGE, post_id: post.id };
+}
+
+async function parseFields(
+  fields: Record<string, string>,
+): Promise<{ settings: RequestedSettings; videoSize: number | undefined }> {
+  const dto = plainToInstance(UploadFieldsDto, fields);
+  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) {
+    throw new AppError('VALIDATION_FAILED', 'Validation failed', {
+      details: flattenValidationErrors(errors),
+    });
+  }
+  const bool = (v: string | undefined) => (v === undefined ? undefined : v === 'true');
+  return {
+    settings: {
+      title: dto.title ?? '',
+      privacy_level: dto.privacy_level,
+      disable_comment: bool(dto.disable_comment),
+      disable_duet: bool(dto.disable_duet),
+      disable_stitch: bool(dto.disable_stitch),
+      brand_organic_toggle: bool(dto.brand_organic_toggle) ?? false,
+      brand_content_toggle: bool(dto.brand_content_toggle) ?? false,
+      is_aigc: bool(dto.is_aigc) ?? false,
+      video_cover_timestamp_ms:
+        dto.video_cover_timestamp_ms === undefined ? undefined : Number(dto.video_cover_timestamp_ms),
+    },
+    videoSize: dto.video_size === undefined ? undefined : Number(dto.video_size),
+  };
+}

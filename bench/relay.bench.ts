@@ -1,0 +1,441 @@
+/**
+ * The relay against a direct upload, measured in one run: the same video sent straight to TikTok's
+ * upload host (the sandbox) in 10,000,000-byte chunk PUTs, and through the API as the web app
+ * sends it (multipart, `video_size` before `file`, so the API forwards each chunk while the next
+ * one arrives). Median of 3 runs each, interleaved so that drift hits both alike. Then 4 uploads
+ * of 256 MiB through the API at once.
+ *
+ * The sandbox and the API (the built bundle, embedded PostgreSQL in a temp DATA_DIR) run as
+ * processes of their own; both clients are plain node:http requests streaming the file from disk,
+ * so neither side of the comparison has a client the other lacks. While a relay runs, the API's
+ * RSS (VmRSS from /proc) and the bytes in its UPLOAD_TMP_DIR are sampled every 50 ms; the RSS
+ * figure is the peak above the API's RSS once booted, before any upload. The CPU seconds of each
+ * process are read from /proc too: the legs share the machine's cores, and their sum over the
+ * cores is the least wall time this machine allows.
+ *
+ *   npm run bench:relay --workspace bench
+ *   BENCH_SIZE_MB=256 BENCH_RUNS=1 npm run bench:relay --workspace bench
+ *
+ * Writes its figures to bench/results.json (key `relay`). Exits non-zero when TikTok's copy of a
+ * video differs from the file, or a temp file is left behind; targets missed are printed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
+import { freePort } from '@cliprelay/test-kit/ports';
+import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
+import { MiB, writeMp4File } from '@cliprelay/test-kit/videos';
+import { SandboxControl } from '@cliprelay/tiktok-sandbox/control';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SIZE = Number(process.env.BENCH_SIZE_MB ?? 1024) * MiB;
+const CONCURRENT = 4;
+const CONCURRENT_SIZE = 256 * MiB;
+const CHUNK = 10_000_000;
+const SAMPLE_MS = 50;
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SANDBOX_CLI = join(HERE, '..', 'packages', 'tiktok-sandbox', 'bin', 'tiktok-sandbox.mjs');
+
+const cleanups: (() => Promise<unknown>)[] = [];
+async function cleanup(): Promise<void> {
+  for (const undo of cleanups.reverse()) await undo().catch(() => undefined);
+  cleanups.length = 0;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+// ---------------------------------------------------------------------------------------------
+// Clients: one request at a time, the body streamed from the file
+// ---------------------------------------------------------------------------------------------
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function request(
+  url: string,
+  method: string,
+  headers: Record<string, string | number>,
+  send: (req: http.ClientRequest) => void,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    send(req);
+  });
+}
+
+function streamFile(req: http.ClientRequest, path: string, range?: { start: number; end: number }) {
+  return new Promise<void>((resolve, reject) => {
+    const file = createReadStream(path, range);
+    file.on('error', reject);
+    file.on('end', resolve);
+    file.pipe(req, { end: false });
+  });
+}
+
+/** Straight to TikTok: init, then every chunk PUT in order (what a browser-side upload does). */
+async function direct(sandboxUrl: string, accessToken: string, path: string, size: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  const count = Math.floor(size / CHUNK);
+  const init = await fetch(`${sandboxUrl}/v2/post/publish/video/init/`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      post_info: { privacy_level: 'SELF_ONLY', title: 'bench direct' },
+      source_info: { source: 'FILE_UPLOAD', video_size: size, chunk_size: CHUNK, total_chunk_count: count },
+    }),
+  });
+  const { data } = (await init.json()) as { data: { upload_url: string } };
+  for (let i = 0; i < count; i++) {
+    const start = i * CHUNK;
+    const end = i === count - 1 ? size - 1 : start + CHUNK - 1;
+    const answer = await request(
+      data.upload_url,
+      'PUT',
+      {
+        'content-type': 'video/mp4',
+        'content-length': end - start + 1,
+        'content-range': `bytes ${start}-${end}/${size}`,
+      },
+      (req) => void streamFile(req, path, { start, end }).then(() => req.end()),
+    );
+    if (answer.status !== (i === count - 1 ? 201 : 206)) throw new Error(`chunk ${i}: HTTP ${answer.status}`);
+  }
+  return seconds(started);
+}
+
+/** Through the API, as the web app sends it: fields with video_size, then the file. */
+async function relay(
+  apiUrl: string,
+  token: string,
+  accountId: string,
+  path: string,
+  size: number,
+): Promise<{ sec: number; publishId: string }> {
+  const boundary = `----cliprelay-bench-${Date.now().toString(16)}`;
+  const fields = { title: 'bench relay', privacy_level: 'SELF_ONLY', video_size: String(size) };
+  const head = Buffer.from(
+    Object.entries(fields)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join('') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const started = process.hrtime.bigint();
+  const answer = await request(
+    `${apiUrl}/tiktok/publish/upload/${accountId}`,
+    'POST',
+    {
+      authorization: `Bearer ${token}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': head.length + size + tail.length,
+    },
+    (req) => {
+      req.write(head);
+      void streamFile(req, path).then(() => req.end(tail));
+    },
+  );
+  const sec = seconds(started);
+  if (answer.status !== 200) throw new Error(`relay: HTTP ${answer.status} ${answer.body}`);
+  return { sec, publishId: (JSON.parse(answer.body) as { data: { publish_id: string } }).data.publish_id };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sampling the API while it relays
+// ---------------------------------------------------------------------------------------------
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** CPU time (user + system) the process has used, in seconds (clock ticks of 1/100 s). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let total = 0;
+  for (const name of names)
+    total += await stat(join(dir, name)).then(
+      (s) => s.size,
+      () => 0,
+    );
+  return total;
+}
+
+/** The API's RSS once it has booted, before any upload: what "above idle" is measured from. */
+let bootIdleMiB = NaN;
+
+async function sampled<T>(pid: number, tmpDir: string, work: () => Promise<T>) {
+  const idle = bootIdleMiB;
+  const cpuBefore = await cpuSeconds(pid);
+  let peakRss = idle;
+  let peakTemp = 0;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void Promise.all([rssMiB(pid), dirBytes(tmpDir)])
+      .then(([rss, temp]) => {
+        peakRss = Math.max(peakRss, rss);
+        peakTemp = Math.max(peakTemp, temp);
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, SAMPLE_MS);
+  try {
+    const value = await work();
+    const cpuSec = (await cpuSeconds(pid)) - cpuBefore;
+    return { value, rssAboveIdleMiB: peakRss - idle, idleMiB: idle, peakTempBytes: peakTemp, cpuSec };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function startSandboxProcess(
+  port: number,
+  redirectUri: string,
+  dataDir: string,
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      SANDBOX_CLI,
+      ...['--port', String(port), '--redirect-uri', redirectUri, '--data-dir', dataDir],
+      ...['--processing-delay-ms', '100', '--daily-post-cap', '1000', '--active-user-cap', '100000'],
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  cleanups.push(() => stopChild(child));
+  const control = new SandboxControl(`http://127.0.0.1:${port}`);
+  for (let i = 0; i < 200; i++) {
+    if (
+      await control.clock().then(
+        () => true,
+        () => false,
+      )
+    )
+      return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the sandbox did not start');
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cliprelay-bench-relay-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const [apiPort, sandboxPort] = [await freePort(), await freePort()];
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const redirectUri = `${apiUrl}/tiktok/oauth/callback`;
+  const uploadTmpDir = join(dir, 'uploads');
+
+  const sandboxChild = await startSandboxProcess(sandboxPort, redirectUri, join(dir, 'tiktok-videos'));
+  const tiktok = new SandboxControl(sandboxUrl);
+  const identity = await startDevIdentity({ port: 0 });
+  cleanups.push(() => identity.close());
+  await ensureApiBuilt();
+  const api = spawnApi(
+    {
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      DATA_DIR: join(dir, 'data'),
+      DATABASE_URL: '',
+      TOKEN_ENCRYPTION_KEY: '',
+      AUTH_ISSUER_URL: identity.issuer,
+      TIKTOK_API_BASE_URL: sandboxUrl,
+      TIKTOK_AUTH_BASE_URL: sandboxUrl,
+      TIKTOK_REDIRECT_URI: redirectUri,
+      UPLOAD_TMP_DIR: uploadTmpDir,
+      LOG_LEVEL: 'warn',
+    },
+    'pipe',
+  );
+  cleanups.push(() => stopChild(api));
+  await waitForHealth(apiUrl, api);
+  const pid = api.pid!;
+  bootIdleMiB = await rssMiB(pid);
+
+  // A signed-in user with one connected creator per concurrent upload (TikTok allows 6 inits a
+  // minute per token), through the real OAuth flow; and a creator of its own for the direct PUTs.
+  const { access_token: token } = await headlessLogin({ issuerUrl: identity.issuer, sub: 'dev|alice' });
+  const connect = async (): Promise<string> => {
+    const creator = await tiktok.createCreator({ private_account: true, max_video_post_duration_sec: 600 });
+    const res = await fetch(`${apiUrl}/tiktok/connect`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const { data } = (await res.json()) as { data: { authorizeUrl: string } };
+    const { redirect_to } = await tiktok.consent({
+      authorize_url: data.authorizeUrl,
+      open_id: creator.open_id,
+      approve: true,
+    });
+    const callback = await fetch(redirect_to, { redirect: 'manual' });
+    const accountId = new URL(callback.headers.get('location') ?? '', 'http://x').searchParams.get('account');
+    if (!accountId) throw new Error(`connect failed: ${callback.headers.get('location')}`);
+    return accountId;
+  };
+  const accounts: string[] = [];
+  for (let i = 0; i < CONCURRENT + 1; i++) accounts.push(await connect());
+  const directCreator = await tiktok.createCreator({
+    private_account: true,
+    max_video_post_duration_sec: 600,
+  });
+  const directToken = async () => (await tiktok.issueTokens(directCreator.open_id)).access_token;
+
+  const big = join(dir, 'big.mp4');
+  const bigSha = await writeMp4File(big, SIZE, 30);
+  const small = join(dir, 'small.mp4');
+  const smallSha = await writeMp4File(small, CONCURRENT_SIZE, 30);
+
+  const problems: string[] = [];
+  const check = async (publishId: string, sha: string, what: string) => {
+    const received = await tiktok.publish(publishId);
+    if (received.sha256 !== sha) problems.push(`${what}: TikTok's copy differs from the file`);
+  };
+
+  // Warm-up (JIT, page cache, connections), then the runs interleaved.
+  await direct(sandboxUrl, await directToken(), small, CONCURRENT_SIZE);
+  await relay(apiUrl, token, accounts[0]!, small, CONCURRENT_SIZE);
+  const directRuns: number[] = [];
+  const relayRuns: { sec: number; rssAboveIdleMiB: number; peakTempBytes: number }[] = [];
+  // CPU seconds each process spent: on a machine with few cores the legs compete for them.
+  const cpuNow = async () => ({
+    sandbox: await cpuSeconds(sandboxChild.pid!),
+    client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    api: await cpuSeconds(pid),
+  });
+  const cpuSince = async (before: Awaited<ReturnType<typeof cpuNow>>) => {
+    const after = await cpuNow();
+    return {
+      sandbox: after.sandbox - before.sandbox,
+      client: after.client - before.client,
+      api: after.api - before.api,
+    };
+  };
+  const directCpu: Awaited<ReturnType<typeof cpuSince>>[] = [];
+  const relayCpu: Awaited<ReturnType<typeof cpuSince>>[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const c0 = await cpuNow();
+    directRuns.push(await direct(sandboxUrl, await directToken(), big, SIZE));
+    directCpu.push(await cpuSince(c0));
+    const c1 = await cpuNow();
+    const run = await sampled(pid, uploadTmpDir, () => relay(apiUrl, token, accounts[0]!, big, SIZE));
+    relayCpu.push(await cpuSince(c1));
+    await check(run.value.publishId, bigSha, `relay run ${i + 1}`);
+    relayRuns.push({
+      sec: run.value.sec,
+      rssAboveIdleMiB: run.rssAboveIdleMiB,
+      peakTempBytes: run.peakTempBytes,
+    });
+    console.log(
+      `run ${i + 1}: direct ${fmt(directRuns[i]!, 2)} s, relay ${fmt(run.value.sec, 2)} s, API RSS +${fmt(run.rssAboveIdleMiB)} MiB, temp ${fmt(run.peakTempBytes / MiB)} MiB`,
+    );
+  }
+  const together = await sampled(pid, uploadTmpDir, async () => {
+    const started = process.hrtime.bigint();
+    const results = await Promise.all(
+      accounts.slice(1).map((accountId) => relay(apiUrl, token, accountId, small, CONCURRENT_SIZE)),
+    );
+    return { sec: seconds(started), results };
+  });
+  for (const r of together.value.results) await check(r.publishId, smallSha, 'concurrent relay');
+  const left = await readdir(uploadTmpDir).catch(() => []);
+  if (left.length > 0) problems.push(`UPLOAD_TMP_DIR not empty: ${left.join(', ')}`);
+
+  const directSec = median(directRuns);
+  const relaySec = median(relayRuns.map((r) => r.sec));
+  const ratio = relaySec / directSec;
+  const singleRss = median(relayRuns.map((r) => r.rssAboveIdleMiB));
+  const mib = SIZE / MiB;
+  console.log(
+    `\nrelay vs direct, ${fmt(mib)} MiB, median of ${RUNS} (${availableParallelism()} cores, Node ${process.version})\n`,
+  );
+  console.log(`  direct to TikTok       ${fmt(directSec, 2)} s   ${fmt(mib / directSec)} MiB/s`);
+  console.log(`  through the API        ${fmt(relaySec, 2)} s   ${fmt(mib / relaySec)} MiB/s`);
+  console.log(
+    `  ratio                  ${fmt(ratio, 2)}      (target ≤ 1.15: ${ratio <= 1.15 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `  API RSS above idle     ${fmt(singleRss)} MiB for ${fmt(mib)} MiB (target ≤ 100: ${singleRss <= 100 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `                         ${fmt(together.rssAboveIdleMiB)} MiB for ${CONCURRENT} × ${CONCURRENT_SIZE / MiB} MiB at once, in ${fmt(together.value.sec, 2)} s (target ≤ 100: ${together.rssAboveIdleMiB <= 100 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `  peak temp bytes        ${fmt(median(relayRuns.map((r) => r.peakTempBytes)) / MiB)} MiB (${fmt(mib)} MiB upload), ${fmt(together.peakTempBytes / MiB)} MiB (${CONCURRENT} at once)`,
+  );
+  const cpu = (runs: typeof relayCpu, key: 'sandbox' | 'client' | 'api') => median(runs.map((r) => r[key]));
+  const directTotal = cpu(directCpu, 'sandbox') + cpu(directCpu, 'client');
+  const relayTotal =
+    directTotal + cpu(relayCpu, 'api') + cpu(relayCpu, 'sandbox') - cpu(directCpu, 'sandbox');
+  const cores = availableParallelism();
+  console.log(
+    `  CPU seconds            direct: sandbox ${fmt(cpu(directCpu, 'sandbox'), 1)}, client ${fmt(cpu(directCpu, 'client'), 1)}; relay: sandbox ${fmt(cpu(relayCpu, 'sandbox'), 1)}, client ${fmt(cpu(relayCpu, 'client'), 1)}, API ${fmt(cpu(relayCpu, 'api'), 1)}`,
+  );
+  console.log(
+    `                         all of them on ${cores} cores: the relay cannot take less than ${fmt(relayTotal / cores, 2)} s here (the direct ${fmt(directTotal / cores, 2)} s)`,
+  );
+  console.log(`  UPLOAD_TMP_DIR after   ${left.length === 0 ? 'empty' : left.join(', ')}`);
+
+  const resultsFile = join(HERE, 'results.json');
+  const previous = JSON.parse(await readFile(resultsFile, 'utf8').catch(() => '{}')) as Record<
+    string,
+    unknown
+  >;
+  previous.relay = {
+    measuredAt: new Date().toISOString(),
+    cores: availableParallelism(),
+    node: process.version,
+    videoBytes: SIZE,
+    runs: RUNS,
+    directSec: directRuns,
+    relaySec: relayRuns.map((r) => r.sec),
+    medianDirectSec: directSec,
+    medianRelaySec: relaySec,
+    ratio,
+    rssAboveIdleMiB: { single: singleRss, concurrent: together.rssAboveIdleMiB },
+    cpuSec: { direct: directCpu, relay: relayCpu },
+    concurrent: { uploads: CONCURRENT, videoBytes: CONCURRENT_SIZE, sec: together.value.sec },
+    peakTempBytes: {
+      single: median(relayRuns.map((r) => r.peakTempBytes)),
+      concurrent: together.peakTempBytes,
+    },
+  };
+  await writeFile(resultsFile, `${JSON.stringify(previous, null, 2)}\n`);
+  console.log(`written: ${resultsFile}`);
+  for (const p of problems) console.error(`FAIL: ${p}`);
+  await cleanup();
+  process.exit(problems.length === 0 ? 0 : 1);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await cleanup();
+  process.exit(1);
+});
