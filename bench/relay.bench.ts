@@ -158,6 +158,81 @@ async function relay(
   return { sec, publishId: (JSON.parse(answer.body) as { data: { publish_id: string } }).data.publish_id };
 }
 
+/**
+ * A resumable upload (tus) of `path` whose connection is cut once half the file is sent, then
+ * resumed from the offset the server reports. Returns the bytes the client sent in all, and the
+ * publish id.
+ */
+async function resumable(
+  apiUrl: string,
+  token: string,
+  accountId: string,
+  path: string,
+  size: number,
+): Promise<{ clientBytes: number; offsetAtCut: number; publishId: string }> {
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
+  const auth = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
+  const created = await fetch(`${apiUrl}/tiktok/uploads`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'upload-length': String(size),
+      'upload-metadata': `social_account_id ${b64(accountId)},filename ${b64('bench.mp4')},privacy_level ${b64('SELF_ONLY')},title ${b64('bench resume')}`,
+    },
+  });
+  if (created.status !== 201) throw new Error(`tus creation: HTTP ${created.status} ${await created.text()}`);
+  const location = `${apiUrl}${created.headers.get('location')}`;
+  let clientBytes = 0;
+  const patchFrom = (offset: number, cutAt?: number) =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(location, {
+        method: 'PATCH',
+        headers: {
+          ...auth,
+          'upload-offset': String(offset),
+          'content-type': 'application/offset+octet-stream',
+          'content-length': String(size - offset),
+        },
+      });
+      const file = createReadStream(path, { start: offset });
+      file.on('data', (chunk) => {
+        clientBytes += chunk.length;
+        if (cutAt !== undefined && offset + clientBytes >= cutAt) {
+          file.destroy();
+          req.destroy();
+          resolve();
+        }
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 204 ? resolve() : reject(new Error(`PATCH: HTTP ${res.statusCode}`)),
+        );
+      });
+      req.on('error', (error) => (cutAt === undefined ? reject(error) : undefined));
+      file.pipe(req);
+    });
+  await patchFrom(0, size / 2);
+  // What the server wrote settles once the cut connection is closed on its side.
+  let offset = -1;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 300));
+    const head = await fetch(location, { method: 'HEAD', headers: auth });
+    const now = Number(head.headers.get('upload-offset'));
+    if (now === offset) break;
+    offset = now;
+  }
+  await patchFrom(offset);
+  const id = location.split('/').pop()!;
+  for (;;) {
+    const res = await fetch(`${apiUrl}/tiktok/uploads/${id}/status`, { headers: auth });
+    const { data } = (await res.json()) as { data: { local_status: string; publish_id: string } };
+    if (data.local_status !== 'uploading')
+      return { clientBytes, offsetAtCut: offset, publishId: data.publish_id };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sampling the API while it relays
 // ---------------------------------------------------------------------------------------------
@@ -365,7 +440,16 @@ async function main(): Promise<void> {
     return { sec: seconds(started), results };
   });
   for (const r of together.value.results) await check(r.publishId, smallSha, 'concurrent relay');
-  const left = await readdir(uploadTmpDir).catch(() => []);
+  const resumed = await resumable(apiUrl, token, accounts[1]!, small, CONCURRENT_SIZE);
+  await check(resumed.publishId, smallSha, 'resumed upload');
+  const sentTwice = resumed.clientBytes - CONCURRENT_SIZE;
+  const atTikTok = await tiktok.publish(resumed.publishId);
+  // The resumable upload's file goes once its last PATCH is answered: give it a moment.
+  await new Promise((r) => setTimeout(r, 500));
+  const left = [
+    ...(await readdir(uploadTmpDir).catch(() => [] as string[])).filter((n) => n !== 'tus'),
+    ...(await readdir(join(uploadTmpDir, 'tus')).catch(() => [] as string[])),
+  ];
   if (left.length > 0) problems.push(`UPLOAD_TMP_DIR not empty: ${left.join(', ')}`);
 
   const directSec = median(directRuns);
@@ -401,6 +485,9 @@ async function main(): Promise<void> {
   console.log(
     `                         all of them on ${cores} cores: the relay cannot take less than ${fmt(relayTotal / cores, 2)} s here (the direct ${fmt(directTotal / cores, 2)} s)`,
   );
+  console.log(
+    `  resume at 50 %         ${CONCURRENT_SIZE / MiB} MiB over tus, cut at ${fmt((resumed.offsetAtCut / CONCURRENT_SIZE) * 100, 1)} % as the server had it; client bytes sent twice ${sentTwice.toLocaleString('en-US')} (bytes in flight when cut, the server never had them); TikTok got ${atTikTok.received_bytes.toLocaleString('en-US')} bytes, sha256 ${atTikTok.sha256 === smallSha ? 'equal' : 'DIFFERENT'}`,
+  );
   console.log(`  UPLOAD_TMP_DIR after   ${left.length === 0 ? 'empty' : left.join(', ')}`);
 
   const resultsFile = join(HERE, 'results.json');
@@ -421,6 +508,12 @@ async function main(): Promise<void> {
     ratio,
     rssAboveIdleMiB: { single: singleRss, concurrent: together.rssAboveIdleMiB },
     cpuSec: { direct: directCpu, relay: relayCpu },
+    resume: {
+      videoBytes: CONCURRENT_SIZE,
+      offsetAtCut: resumed.offsetAtCut,
+      clientBytesSentTwice: sentTwice,
+      tiktokBytes: atTikTok.received_bytes,
+    },
     concurrent: { uploads: CONCURRENT, videoBytes: CONCURRENT_SIZE, sec: together.value.sec },
     peakTempBytes: {
       single: median(relayRuns.map((r) => r.peakTempBytes)),

@@ -77,9 +77,27 @@ export async function startApi(
   app.use(httpLogger(logger));
   app.enableCors({
     origin: [...config.corsOrigins],
-    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    // HEAD and PATCH, and the tus headers, for resumable uploads (relay/tus-uploads.ts).
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'X-Request-Id',
+      'Idempotency-Key',
+      'Tus-Resumable',
+      'Upload-Length',
+      'Upload-Metadata',
+      'Upload-Offset',
+    ],
+    exposedHeaders: [
+      'X-Request-Id',
+      'Retry-After',
+      'Location',
+      'Tus-Resumable',
+      'Upload-Offset',
+      'Upload-Length',
+      'Upload-Expires',
+    ],
     maxAge: 600,
   });
   app.useGlobalPipes(createValidationPipe());

@@ -36,6 +36,11 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_KEY_IN_USE: 409,
   /** This Idempotency-Key was first used for a different request (another account or settings). */
   IDEMPOTENCY_KEY_REUSED: 422,
+  /**
+   * A resumable upload whose post has ended (failed, cancelled, or already sent to TikTok): no more
+   * bytes are taken; `message` says why and what to do.
+   */
+  UPLOAD_ENDED: 410,
   /** The video is larger than MAX_VIDEO_BYTES. */
   FILE_TOO_LARGE: 413,
   /** A JSON body over the API's limit (not a video: those are FILE_TOO_LARGE). */

@@ -27,7 +27,7 @@ export class ErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<AppRequest>();
     const res = http.getResponse<Response>();
-    const body = this.toBody(exception, requestIdOf(req));
+    const body = errorBody(exception, requestIdOf(req));
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, requestId: body.requestId, code: body.code, tiktok: body.tiktok },
@@ -45,54 +45,55 @@ export class ErrorFilter implements ExceptionFilter {
     if (body.statusCode === 413) res.setHeader('Connection', 'close');
     res.status(body.statusCode).json(body);
   }
+}
 
-  private toBody(exception: unknown, requestId: string): ApiErrorBody {
-    if (exception instanceof AppError) {
-      const statusCode = ERROR_STATUS[exception.code];
-      let message: string | string[] = exception.details ?? exception.message;
-      // The seed's SPA matches TikTok's code inside `message`; ours branches on `code`.
-      if (exception.tiktok && typeof message === 'string' && !message.includes(exception.tiktok.code)) {
-        message = `${message} (TikTok: ${exception.tiktok.code})`;
-      }
-      return {
-        statusCode,
-        error: STATUS_CODES[statusCode] ?? 'Error',
-        message,
-        code: exception.code,
-        requestId,
-        ...(exception.tiktok ? { tiktok: exception.tiktok } : {}),
-        ...(exception.retryable !== undefined ? { retryable: exception.retryable } : {}),
-        ...(exception.retryAfterSec !== undefined ? { retryAfterSec: exception.retryAfterSec } : {}),
-      };
-    }
-    if (exception instanceof HttpException) {
-      const statusCode = exception.getStatus();
-      const response = exception.getResponse();
-      const message =
-        typeof response === 'object' && response !== null && 'message' in response
-          ? (response as { message: string | string[] }).message
-          : exception.message;
-      const code = CODE_BY_STATUS[statusCode] ?? (statusCode < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
-      return {
-        statusCode,
-        error: STATUS_CODES[statusCode] ?? 'Error',
-        message:
-          statusCode >= 500
-            ? 'Something went wrong. Please try again.'
-            : // The contract: VALIDATION_FAILED's message is always an array (e.g. a malformed JSON body).
-              code === 'VALIDATION_FAILED' && typeof message === 'string'
-              ? [message]
-              : message,
-        code,
-        requestId,
-      };
+/** The JSON body of an error answer (also the tus endpoint's, relay/tus-uploads.ts). */
+export function errorBody(exception: unknown, requestId: string): ApiErrorBody {
+  if (exception instanceof AppError) {
+    const statusCode = ERROR_STATUS[exception.code];
+    let message: string | string[] = exception.details ?? exception.message;
+    // The seed's SPA matches TikTok's code inside `message`; ours branches on `code`.
+    if (exception.tiktok && typeof message === 'string' && !message.includes(exception.tiktok.code)) {
+      message = `${message} (TikTok: ${exception.tiktok.code})`;
     }
     return {
-      statusCode: 500,
-      error: 'Internal Server Error',
-      message: 'Something went wrong. Please try again.',
-      code: 'INTERNAL',
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message,
+      code: exception.code,
+      requestId,
+      ...(exception.tiktok ? { tiktok: exception.tiktok } : {}),
+      ...(exception.retryable !== undefined ? { retryable: exception.retryable } : {}),
+      ...(exception.retryAfterSec !== undefined ? { retryAfterSec: exception.retryAfterSec } : {}),
+    };
+  }
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'object' && response !== null && 'message' in response
+        ? (response as { message: string | string[] }).message
+        : exception.message;
+    const code = CODE_BY_STATUS[statusCode] ?? (statusCode < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
+    return {
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message:
+        statusCode >= 500
+          ? 'Something went wrong. Please try again.'
+          : // The contract: VALIDATION_FAILED's message is always an array (e.g. a malformed JSON body).
+            code === 'VALIDATION_FAILED' && typeof message === 'string'
+            ? [message]
+            : message,
+      code,
       requestId,
     };
   }
+  return {
+    statusCode: 500,
+    error: 'Internal Server Error',
+    message: 'Something went wrong. Please try again.',
+    code: 'INTERNAL',
+    requestId,
+  };
 }

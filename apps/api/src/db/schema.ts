@@ -126,6 +126,11 @@ export const posts = pgTable(
      */
     uploadedBytes: bigint('uploaded_bytes', { mode: 'number' }),
     /**
+     * The resumable (tus) upload whose bytes this post relays: its file in UPLOAD_TMP_DIR/tus is
+     * kept until the relay ends. Null for the one-request multipart upload.
+     */
+    uploadId: text('upload_id').unique(),
+    /**
      * Set when the job that follows the post stopped (TikTok's moderation window passed) with the
      * post still open: the post then says TikTok has not confirmed it. A later webhook clears it.
      */

@@ -126,6 +126,15 @@ export class PostsRepository {
     return row;
   }
 
+  /** The post a resumable upload relays; with `userId`, only that user's (else: not found). */
+  async findByUploadId(uploadId: string, userId?: string): Promise<PostRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(posts)
+      .where(and(eq(posts.uploadId, uploadId), userId ? eq(posts.userId, userId) : undefined));
+    return row;
+  }
+
   async findById(id: string): Promise<PostRow | undefined> {
     const [row] = await this.db.select().from(posts).where(eq(posts.id, id));
     return row;

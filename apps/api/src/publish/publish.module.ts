@@ -10,14 +10,17 @@ import { PostsRepository } from './posts.repository.ts';
 import { PublishController } from './publish.controller.ts';
 import { PublishService } from './publish.service.ts';
 import { RelayService } from '../relay/relay.service.ts';
+import { TusController } from '../relay/tus.controller.ts';
+import { TusUploads } from '../relay/tus-uploads.ts';
 
 @Module({
   imports: [TikTokModule],
-  controllers: [PublishController, MediaController],
+  controllers: [PublishController, MediaController, TusController],
   providers: [
     PostsRepository,
     PublishService,
     RelayService,
+    TusUploads,
     MediaRepository,
     PostFollower,
     CallBudgetRepository,

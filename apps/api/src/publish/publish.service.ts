@@ -30,7 +30,14 @@ export const SUBMITTED_MESSAGE =
   'Video submitted to TikTok. It may take a few minutes to process and appear on your profile.';
 
 export type Source =
-  { type: 'PULL_FROM_URL'; videoUrl: string } | { type: 'FILE_UPLOAD'; videoSize: number; fileName?: string };
+  | { type: 'PULL_FROM_URL'; videoUrl: string }
+  | {
+      type: 'FILE_UPLOAD';
+      videoSize: number;
+      fileName?: string;
+      /** The resumable upload (tus) whose bytes this post relays. */
+      uploadId?: string | undefined;
+    };
 
 /** A publish checked and ready to initialise: see PublishService.prepare. */
 export interface Prepared {
@@ -162,6 +169,7 @@ export class PublishService {
       videoUrl: source.type === 'PULL_FROM_URL' ? source.videoUrl : null,
       fileName: source.type === 'FILE_UPLOAD' ? (source.fileName ?? null) : null,
       videoSize: source.type === 'FILE_UPLOAD' ? source.videoSize : null,
+      uploadId: source.type === 'FILE_UPLOAD' ? (source.uploadId ?? null) : null,
       localStatus: 'initializing',
       ownerInstance: INSTANCE_ID,
     });

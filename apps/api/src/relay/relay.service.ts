@@ -134,15 +134,36 @@ export class RelayService {
     signal: AbortSignal,
     onPost: (postId: string) => Promise<void>,
   ): Promise<UploadPublishData> {
+    const started = await this.startRelay(userId, prepared, file, onPost);
+    return started.send(source, signal);
+  }
+
+  /**
+   * TikTok's init for a file of this size (the post exists once it resolves, with its publish id);
+   * `send` then forwards the file's chunks as they become readable, records TikTok's accepted
+   * bytes, and hands the post to its job once the last one is accepted. A failure of either marks
+   * the post failed with the reason (for `send`: the signal's reason when it was aborted).
+   */
+  async startRelay(
+    userId: string,
+    prepared: Prepared,
+    file: { size: number; fileName: string; uploadId?: string },
+    onPost: (postId: string) => Promise<void>,
+  ): Promise<{
+    postId: string;
+    publishId: string;
+    send: (source: ChunkSource, signal: AbortSignal) => Promise<UploadPublishData>;
+  }> {
     const init = await this.publish.init(
       userId,
       prepared.account.id,
       prepared,
-      { type: 'FILE_UPLOAD', videoSize: file.size, fileName: file.fileName },
+      { type: 'FILE_UPLOAD', videoSize: file.size, fileName: file.fileName, uploadId: file.uploadId },
       { relay: true, onPost },
     );
     const postId = init.post_id;
-    if (!init.upload_url || !init.plan) {
+    const { upload_url: uploadUrl, plan } = init;
+    if (!uploadUrl || !plan) {
       const err = new AppError(
         'TIKTOK_UNAVAILABLE',
         'TikTok did not give us an upload address. Please try again.',
@@ -153,33 +174,36 @@ export class RelayService {
       await this.publish.fail(postId, err);
       throw err;
     }
-    const progress = this.recordProgress(postId);
-    try {
-      const result = await uploadChunks({
-        uploadUrl: init.upload_url,
-        source,
-        plan: init.plan,
-        signal,
-        onProgress: (p) => progress.accepted(p.uploadedBytes),
-      });
-      progress.stop();
-      await this.posts.update(postId, {
-        localStatus: 'processing',
-        relayHeartbeatAt: null,
-        uploadedBytes: file.size,
-      });
-      await this.publish.follow(postId, 1);
-      this.logger.info(
-        { postId, publishId: init.publish_id, bytes: file.size, chunkRetries: result.chunkRetries },
-        'video sent to tiktok',
-      );
-    } catch (err) {
-      progress.stop();
-      // The signal's reason is why this leg stopped: the client, or the receiving side's error.
-      await this.publish.fail(postId, signal.aborted ? (signal.reason as unknown) : err);
-      throw err;
-    }
-    return { publish_id: init.publish_id, message: SUBMITTED_MESSAGE, post_id: postId };
+    const send = async (source: ChunkSource, signal: AbortSignal): Promise<UploadPublishData> => {
+      const progress = this.recordProgress(postId);
+      try {
+        const result = await uploadChunks({
+          uploadUrl,
+          source,
+          plan,
+          signal,
+          onProgress: (p) => progress.accepted(p.uploadedBytes),
+        });
+        progress.stop();
+        await this.posts.update(postId, {
+          localStatus: 'processing',
+          relayHeartbeatAt: null,
+          uploadedBytes: file.size,
+        });
+        await this.publish.follow(postId, 1);
+        this.logger.info(
+          { postId, publishId: init.publish_id, bytes: file.size, chunkRetries: result.chunkRetries },
+          'video sent to tiktok',
+        );
+      } catch (err) {
+        progress.stop();
+        // The signal's reason is why this leg stopped: the client, or the receiving side's error.
+        await this.publish.fail(postId, signal.aborted ? (signal.reason as unknown) : err);
+        throw err;
+      }
+      return { publish_id: init.publish_id, message: SUBMITTED_MESSAGE, post_id: postId };
+    };
+    return { postId, publishId: init.publish_id, send };
   }
 
   /**
@@ -209,18 +233,19 @@ export class RelayService {
 /** Thrown from beforeFile to stop reading the body: the key's first answer is given instead. */
 class ReplayInstead extends Error {}
 
-function cancelled(): AppError {
+export function cancelled(): AppError {
   return new AppError('UPLOAD_FAILED', 'The upload was cancelled.', { retryable: true });
 }
 
 /** A relay whose process died after TikTok's init and whose post is followed: its answer. */
-function recoveredUpload(post: PostRow): UploadPublishData | undefined {
+export function recoveredUpload(post: PostRow): UploadPublishData | undefined {
   if (!post.publishId || post.localStatus === 'uploading' || post.localStatus === 'initializing')
     return undefined;
   return { publish_id: post.publishId, message: SUBMITTED_MESSAGE, post_id: post.id };
 }
 
-async function parseFields(
+/** The upload's form fields, checked as the API checks a JSON body. */
+export async function parseFields(
   fields: Record<string, string>,
 ): Promise<{ settings: RequestedSettings; videoSize: number | undefined }> {
   const dto = plainToInstance(UploadFieldsDto, fields);

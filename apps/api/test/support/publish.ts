@@ -124,14 +124,29 @@ export function addFault(
   return stack.sandbox.addFault(fault);
 }
 
-/** The files in the API's upload temp dir (a dir that does not exist yet holds none). */
+/**
+ * The files in the API's upload temp dir: the multipart spool files, and the resumable uploads'
+ * files in its `tus` folder as `tus/<name>` (the folder itself, empty, holds none). A dir that
+ * does not exist yet holds none.
+ */
 export async function tempFiles(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+  const list = async (path: string) => {
+    try {
+      return await readdir(path, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  };
+  const names: string[] = [];
+  for (const entry of await list(dir)) {
+    if (entry.isDirectory() && entry.name === 'tus') {
+      for (const inner of await list(join(dir, 'tus'))) names.push(`tus/${inner.name}`);
+    } else {
+      names.push(entry.name);
+    }
   }
+  return names;
 }
 
 export async function waitFor(

@@ -1,0 +1,322 @@
+/**
+ * Resumable uploads: the tus protocol (tus.io, v1.0.0, with the creation and termination
+ * extensions) at /tiktok/uploads, served by @tus/server over a file store in UPLOAD_TMP_DIR/tus.
+ * A connection lost mid-upload resumes where it stopped: the client asks the offset (HEAD) and
+ * PATCHes from there; nothing it sent is asked for again.
+ *
+ * The creation POST carries the publish form as Upload-Metadata and the size as Upload-Length:
+ * the settings are checked and TikTok's init runs before it is answered (a refusal is the
+ * creation's answer), and the post exists from then on (`upload_id` on its row). The relay then
+ * runs beside the upload, in this process: each chunk goes to TikTok once its bytes are on disk,
+ * whichever PATCH brought them (relay.service.ts `startRelay`). The file stays on disk until the
+ * relay ends — TikTok has every byte, the post failed, the user cancelled (DELETE), or no byte came
+ * for an hour — and is removed on each of those ends; recovery sweeps what a dead process left.
+ */
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { FileStore } from '@tus/file-store';
+import { Server } from '@tus/server';
+import { type Upload } from '@tus/utils';
+import { MAX_VIDEO_BYTES, type UploadPublishData } from '@cliprelay/contract';
+import { once } from 'node:events';
+import { open, readdir, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import type { AppConfig } from '../config/config.ts';
+import { InjectConfig } from '../config/config.module.ts';
+import { AppError } from '../common/app-error.ts';
+import { InjectLogger, type Logger } from '../common/logger.ts';
+import { errorBody } from '../common/error.filter.ts';
+import { type AppRequest, requestIdOf } from '../common/request.ts';
+import { Idempotency } from '../publish/idempotency.ts';
+import { PostsRepository } from '../publish/posts.repository.ts';
+import { UPLOAD_FIELD_NAMES } from '../publish/publish.dto.ts';
+import { PublishService } from '../publish/publish.service.ts';
+import type { ChunkSource } from '../tiktok/upload-host.client.ts';
+import { sniffContainer } from './multipart-upload.ts';
+import { cancelled, parseFields, RelayService } from './relay.service.ts';
+
+/** The route the tus endpoint answers on (creation), and below it each upload's URL. */
+export const TUS_PATH = '/tiktok/uploads';
+/** A relay that waits this long for its next byte gives up, and its upload is removed. */
+const IDLE_LIMIT_MS = 60 * 60 * 1000;
+/** How often a waiting relay looks at the file between the store's notices. */
+const POLL_MS = 250;
+
+const IDLE_MESSAGE =
+  'The upload stopped for more than an hour, so it was cancelled. Nothing was posted; please upload the video again.';
+
+/** A running relay of this process, by upload id. */
+interface Relay {
+  postId: string;
+  stop: AbortController;
+  done: Promise<unknown>;
+  /** Wakes the relay's wait for bytes (the store wrote some). */
+  wake: () => void;
+  /** The client sent its last byte (tus onUploadFinish): the file may go once the relay ends. */
+  received: boolean;
+}
+
+/** Sweeps upload files no live relay needs this often (and at boot). */
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
+
+/** The file store, telling the relays each time a PATCH has written bytes. */
+class NotifyingFileStore extends FileStore {
+  constructor(
+    directory: string,
+    private readonly onWritten: (id: string) => void,
+  ) {
+    super({ directory, expirationPeriodInMilliseconds: IDLE_LIMIT_MS });
+  }
+
+  override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
+    // Every 1 MiB that passed here is about to be on disk: the relay checks the file's size.
+    const tap = new PassThrough();
+    let sinceNotice = 0;
+    tap.on('data', (chunk: Buffer) => {
+      sinceNotice += chunk.length;
+      if (sinceNotice >= 1024 * 1024) {
+        sinceNotice = 0;
+        setImmediate(() => this.onWritten(id));
+      }
+    });
+    readable.on('error', (error) => tap.destroy(error));
+    readable.pipe(tap);
+    try {
+      return await super.write(tap, id, offset);
+    } finally {
+      this.onWritten(id);
+    }
+  }
+}
+
+@Injectable()
+export class TusUploads implements OnModuleInit, OnModuleDestroy {
+  readonly directory: string;
+  private readonly server: Server;
+  private readonly relays = new Map<string, Relay>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    @InjectConfig() config: AppConfig,
+    private readonly relay: RelayService,
+    private readonly publish: PublishService,
+    private readonly posts: PostsRepository,
+    private readonly idempotency: Idempotency,
+    @InjectLogger() private readonly logger: Logger,
+  ) {
+    this.directory = join(config.uploadTmpDir, 'tus');
+    const options: ConstructorParameters<typeof Server>[0] = {
+      path: TUS_PATH,
+      datastore: new NotifyingFileStore(this.directory, (id) => this.relays.get(id)?.wake()),
+      maxSize: MAX_VIDEO_BYTES,
+      relativeLocation: true,
+      namingFunction: () => crypto.randomUUID(),
+      onUploadCreate: (req, upload) => this.create(nodeRequest(req), upload),
+      onUploadFinish: async (_req, upload) => {
+        const running = this.relays.get(upload.id);
+        if (running) running.received = true;
+        else await this.remove(upload.id);
+        return {};
+      },
+      // Our errors answer as every endpoint of ours does (code, message, requestId).
+      onResponseError: (req, err) => {
+        if (!(err instanceof Error)) return undefined;
+        const body = errorBody(err, requestIdOf(nodeRequest(req)));
+        if (body.statusCode >= 500) this.logger.error({ err, code: body.code }, 'resumable upload failed');
+        return { status_code: body.statusCode, body: JSON.stringify(body) };
+      },
+    };
+    this.server = new Server(options);
+  }
+
+  /** Serves one tus request (the caller checked the bearer and that the upload is the user's). */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.server.handle(req, res);
+  }
+
+  /** The user cancelled (DELETE): the relay stops, the post fails as cancelled, the file goes. */
+  async cancel(uploadId: string, postId: string): Promise<void> {
+    const running = this.relays.get(uploadId);
+    if (running) {
+      running.stop.abort(cancelled());
+      await running.done.catch(() => undefined);
+      return;
+    }
+    await this.publish.fail(postId, cancelled());
+    await this.remove(uploadId);
+  }
+
+  onModuleInit(): void {
+    const sweep = () =>
+      void this.sweep().catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'could not sweep resumable uploads'),
+      );
+    sweep();
+    this.sweeper = setInterval(sweep, SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const running of this.relays.values()) running.stop.abort(new Error('the API is stopping'));
+    await Promise.all([...this.relays.values()].map((r) => r.done.catch(() => undefined)));
+  }
+
+  /** Removes an upload's file and its info; a missing one is fine. */
+  private async remove(uploadId: string): Promise<void> {
+    await this.server.datastore.remove(uploadId).catch(() => undefined);
+  }
+
+  /** Removes upload files no relay of a live post needs (the boot sweep and recovery). */
+  async sweep(): Promise<number> {
+    const names = await readdir(this.directory).catch(() => [] as string[]);
+    const ids = new Set(names.map((n) => n.replace(/\.json$/, '')));
+    let removed = 0;
+    for (const id of ids) {
+      if (this.relays.has(id)) continue;
+      const post = await this.posts.findByUploadId(id);
+      if (post?.localStatus === 'uploading' && post.relayHeartbeatAt) continue;
+      await this.remove(id);
+      removed++;
+    }
+    return removed;
+  }
+
+  /** The creation POST: the form's checks, TikTok's init, then the relay beside the upload. */
+  private async create(req: AppRequest, upload: Upload): Promise<{ metadata?: Upload['metadata'] }> {
+    const user = req.user;
+    if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to upload.');
+    const size = upload.size;
+    if (size === undefined) {
+      throw validation('Upload-Length is required: send the video’s size when the upload is created.');
+    }
+    const meta = upload.metadata ?? {};
+    const accountId = meta.social_account_id;
+    if (!accountId) throw validation('social_account_id is required in Upload-Metadata.');
+    const fields: Record<string, string> = {};
+    for (const name of UPLOAD_FIELD_NAMES) {
+      const value = meta[name];
+      if (typeof value === 'string') fields[name] = value;
+    }
+    fields.video_size = String(size);
+    const key = req.headers['idempotency-key'];
+    const started = await this.idempotency.begin<UploadPublishData>(
+      user.id,
+      typeof key === 'string' ? key : undefined,
+      { accountId, fields },
+      () => undefined,
+    );
+    if ('replay' in started) {
+      throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'This video was already submitted. Look at your posts.');
+    }
+    const keyed = started.attempt;
+    try {
+      const { settings } = await parseFields(fields);
+      const prepared = await this.publish.prepare(user.id, accountId, settings);
+      this.publish.checkSource('FILE_UPLOAD', undefined, size);
+      const relay = await this.relay.startRelay(
+        user.id,
+        prepared,
+        { size, fileName: meta.filename ?? 'video', uploadId: upload.id },
+        keyed.onPost,
+      );
+      this.run(upload.id, relay, keyed);
+      return { metadata: { ...meta, post_id: relay.postId, publish_id: relay.publishId } };
+    } catch (error) {
+      await keyed.failed();
+      throw error;
+    }
+  }
+
+  /** The relay of one upload, beside its PATCHes; its end removes the upload's file. */
+  private run(
+    uploadId: string,
+    relay: Awaited<ReturnType<RelayService['startRelay']>>,
+    keyed: { succeeded: (r: UploadPublishData) => Promise<UploadPublishData>; failed: () => Promise<void> },
+  ): void {
+    const stop = new AbortController();
+    let wake: () => void = () => undefined;
+    const woken = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    const path = join(this.directory, uploadId);
+    let contentType: ChunkSource['contentType'];
+    let lastByteAt = Date.now();
+    let size = 0;
+    const source: ChunkSource = {
+      path,
+      get contentType() {
+        return contentType;
+      },
+      ready: async (end, signal) => {
+        for (;;) {
+          signal?.throwIfAborted();
+          const now = (await stat(path).catch(() => undefined))?.size ?? 0;
+          if (now > size) {
+            size = now;
+            lastByteAt = Date.now();
+          }
+          if (!contentType && size >= 12) contentType = await sniff(path);
+          if (size >= end) return;
+          if (Date.now() - lastByteAt > IDLE_LIMIT_MS) throw new AppError('UPLOAD_FAILED', IDLE_MESSAGE);
+          const abort = signal ? once(signal, 'abort') : new Promise(() => undefined);
+          await Promise.race([woken(), new Promise((r) => setTimeout(r, POLL_MS)), abort]);
+        }
+      },
+    };
+    let sent = false;
+    const done = relay
+      .send(source, stop.signal)
+      .then(async (result) => {
+        sent = true;
+        await keyed.succeeded(result);
+      })
+      .catch(async (error: unknown) => {
+        await keyed.failed();
+        this.logger.warn(
+          { uploadId, postId: relay.postId, code: error instanceof AppError ? error.code : 'INTERNAL' },
+          'resumable upload ended without reaching tiktok',
+        );
+      })
+      .then(async () => {
+        const entry = this.relays.get(uploadId);
+        this.relays.delete(uploadId);
+        // TikTok has it all, and the client's last PATCH is still being answered: its
+        // onUploadFinish finds no relay and removes the file then.
+        if (sent && entry && !entry.received) return;
+        await this.remove(uploadId);
+      });
+    this.relays.set(uploadId, { postId: relay.postId, stop, done, wake: () => wake(), received: false });
+  }
+}
+
+/** The Node request under @tus/server's web Request: our auth guard put the user on it. */
+function nodeRequest(req: { runtime?: { node?: { req: unknown } } }): AppRequest {
+  const node = req.runtime?.node?.req;
+  if (!node) throw new Error('tus request without its Node request');
+  return node as AppRequest;
+}
+
+/** The container of the upload's first bytes; a file that is not a video stops the relay. */
+async function sniff(path: string): Promise<ChunkSource['contentType']> {
+  const handle = await open(path);
+  try {
+    const { buffer } = await handle.read(Buffer.alloc(12), 0, 12, 0);
+    const type = sniffContainer(buffer);
+    if (!type) {
+      throw new AppError(
+        'UNSUPPORTED_MEDIA',
+        'The file is not a supported video. Upload an MP4, MOV or WebM file.',
+      );
+    }
+    return type;
+  } finally {
+    await handle.close();
+  }
+}
+
+function validation(message: string): AppError {
+  return new AppError('VALIDATION_FAILED', message, { details: [message] });
+}
