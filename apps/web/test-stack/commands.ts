@@ -82,8 +82,13 @@ const addMediaLibrary: BrowserCommand<[accessToken: string]> = async (_ctx, acce
  * progress bar move and cancel half-way; null lifts it.
  */
 const throttleUpload: BrowserCommand<[bytesPerSecond: number | null]> = async (ctx, bytesPerSecond) => {
-  const session = await ctx.page.context().newCDPSession(ctx.page);
-  await session.send('Network.enable');
+  // One session per page: conditions set on a session stay until that session lifts them.
+  let session = cdpSessions.get(ctx.page);
+  if (!session) {
+    session = await ctx.page.context().newCDPSession(ctx.page);
+    await session.send('Network.enable');
+    cdpSessions.set(ctx.page, session);
+  }
   await session.send('Network.emulateNetworkConditions', {
     offline: false,
     latency: 0,
@@ -92,13 +97,27 @@ const throttleUpload: BrowserCommand<[bytesPerSecond: number | null]> = async (c
   });
 };
 
-/** Makes the next requests matching `urlPart` fail at the network level, as a dropped connection. */
-const failNetwork: BrowserCommand<[urlPart: string, times?: number]> = async (ctx, urlPart, times = 1) => {
+/** The CDP session throttleUpload keeps per page. */
+const cdpSessions = new WeakMap<object, { send(method: string, params?: object): Promise<unknown> }>();
+
+/**
+ * Makes the next `times` requests matching `urlPart` fail at the network level, as a dropped
+ * connection — after letting `after` of them through; with `method`, only requests of that method.
+ */
+const failNetwork: BrowserCommand<
+  [urlPart: string, times?: number, after?: number, method?: string]
+> = async (ctx, urlPart, times = 1, after = 0, method) => {
   let left = times;
+  let passing = after;
   await ctx.page.context().route(
     (url) => url.href.includes(urlPart),
     async (route) => {
-      if (left > 0) {
+      if (method && route.request().method() !== method) {
+        await route.fallback();
+      } else if (passing > 0) {
+        passing -= 1;
+        await route.fallback();
+      } else if (left > 0) {
         left -= 1;
         await route.abort('connectionreset');
       } else {
@@ -120,7 +139,9 @@ const resizeWindow: BrowserCommand<[width: number, height: number]> = async (ctx
 const uploadTempFiles: BrowserCommand<[]> = async (): Promise<string[]> => {
   const started = await stackHolder().starting;
   if (!started) throw new Error('The test stack is not running.');
-  return readdir(join(started.dataDir, 'uploads'), { recursive: true }).catch(() => []);
+  // The resumable uploads' folder itself is no file.
+  const names = await readdir(join(started.dataDir, 'uploads'), { recursive: true }).catch(() => []);
+  return names.filter((name) => name !== 'tus');
 };
 
 /** Moves TikTok's (the sandbox's) clock; back, it makes TikTok take that much longer to process. */

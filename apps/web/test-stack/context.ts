@@ -52,7 +52,7 @@ declare module '@vitest/browser/context' {
     advanceSandboxClock: (seconds: number) => Promise<void>;
     addMediaLibrary: (accessToken: string) => Promise<number>;
     throttleUpload: (bytesPerSecond: number | null) => Promise<void>;
-    failNetwork: (urlPart: string, times?: number) => Promise<void>;
+    failNetwork: (urlPart: string, times?: number, after?: number, method?: string) => Promise<void>;
     restoreNetwork: () => Promise<void>;
     resizeWindow: (width: number, height: number) => Promise<void>;
     uploadTempFiles: () => Promise<string[]>;

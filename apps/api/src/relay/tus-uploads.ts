@@ -258,7 +258,8 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
             size = now;
             lastByteAt = Date.now();
           }
-          if (!contentType && size >= 12) contentType = await sniff(path);
+          // The first 12 bytes tell the container (a shorter file: what there is of it).
+          if (!contentType && (size >= 12 || size >= end)) contentType = await sniff(path);
           if (size >= end) return;
           if (Date.now() - lastByteAt > IDLE_LIMIT_MS) throw new AppError('UPLOAD_FAILED', IDLE_MESSAGE);
           const abort = signal ? once(signal, 'abort') : new Promise(() => undefined);

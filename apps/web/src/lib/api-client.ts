@@ -1,12 +1,13 @@
 /**
  * The one way the web app talks to our API: JSON calls with fetch, uploads with XMLHttpRequest
- * (fetch has no upload progress). Every call carries the user's bearer token; a 401 triggers one
+ * (fetch has no upload progress) or, resumable, with tus-js-client. Every call carries the user's bearer token; a 401 triggers one
  * silent renewal and one retry, and if that fails a sign-in that returns to the same screen.
  * Errors come out as typed ApiErrors; the client never shows or redirects anything itself beyond
  * the sign-in.
  */
 import type { ApiSuccess } from '@cliprelay/contract';
 import { ApiError } from './api-error.ts';
+import { resumableUpload, type ResumableOptions, type ResumableUpload } from './resumable-upload.ts';
 
 export interface AuthBridge {
   /** The current access token, or null when signed out. */
@@ -38,6 +39,8 @@ export interface ApiClient {
   delete<T>(path: string, signal?: AbortSignal): Promise<T>;
   /** POSTs multipart form data with upload progress and an abort handle. */
   upload<T>(path: string, form: FormData, options?: UploadOptions): Promise<T>;
+  /** A resumable (tus) upload of `file` to the endpoint at `path` (lib/resumable-upload.ts). */
+  resumable(path: string, file: File, options: ResumableOptions): ResumableUpload;
 }
 
 interface RawResponse {
@@ -114,6 +117,7 @@ export function createApiClient(baseUrl: string, auth: AuthBridge): ApiClient {
     post: (path, body, signal, headers) => call(json('POST', path, body, signal, headers)),
     delete: (path, signal) => call(json('DELETE', path, undefined, signal)),
     upload: (path, form, options = {}) => call((token) => xhrUpload(url(path), form, token, options)),
+    resumable: (path, file, options) => resumableUpload(url(path), file, auth, options),
   };
 }
 

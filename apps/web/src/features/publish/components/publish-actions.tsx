@@ -1,11 +1,12 @@
 /**
  * The end of the form: the consent line (tiktok-api.md §11 points 2 and 4), one Publish button
  * (disabled with the reason until the form is complete; "Publishing…" with a spinner once pressed),
- * the upload's progress, Cancel, and what went wrong with the way forward.
+ * the upload's progress (the share TikTok has accepted), Cancel, Resume after a lost connection,
+ * and what went wrong with the way forward.
  */
 import { formatBytes } from '@cliprelay/contract';
 import { Alert, Anchor, Button, Group, Loader, Progress, Stack, Text, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconSend } from '@tabler/icons-react';
+import { IconAlertTriangle, IconPlayerPlay, IconSend, IconWifiOff } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { isBusy, publishBlockers, type PublishState } from '../utils/publish-state.ts';
 
@@ -39,10 +40,12 @@ export function PublishActions({
   state,
   onPublish,
   onCancel,
+  onResume,
 }: {
   state: PublishState;
   onPublish: () => void;
   onCancel: () => void;
+  onResume: () => void;
 }) {
   const busy = isBusy(state);
   const blockers = busy ? [] : publishBlockers(state);
@@ -68,6 +71,33 @@ export function PublishActions({
 
       {state.publishStatus === 'error' && state.failure && (
         <PublishErrorAlert state={state} onRetry={onPublish} />
+      )}
+
+      {state.publishStatus === 'uploading' && state.connectionLostAt !== null && (
+        <Alert
+          color="yellow"
+          title={`Connection lost at ${state.connectionLostAt} %`}
+          icon={<IconWifiOff aria-hidden />}
+          role="alert"
+        >
+          <Stack gap="xs">
+            <Text size="sm">
+              What reached us is kept. When you are back online, Resume sends the rest of the video from where
+              it stopped.
+            </Text>
+            <Group gap="sm">
+              <Button
+                variant="light"
+                color="yellow"
+                size="xs"
+                leftSection={<IconPlayerPlay size={14} aria-hidden />}
+                onClick={onResume}
+              >
+                Resume
+              </Button>
+            </Group>
+          </Stack>
+        </Alert>
       )}
 
       <Group gap="sm">
@@ -100,12 +130,19 @@ export function PublishActions({
                 {state.uploadProgress}% · {formatBytes(sent)} of {formatBytes(size)}
               </Text>
             </Group>
-            <Progress
-              value={state.uploadProgress}
-              size="lg"
-              aria-label="Upload progress"
-              transitionDuration={150}
-            />
+            {/* What TikTok has accepted (solid), within what reached us (light). */}
+            <Progress.Root size="lg" transitionDuration={150}>
+              <Progress.Section value={state.tiktokProgress} aria-label="Accepted by TikTok" />
+              <Progress.Section
+                value={Math.max(0, state.uploadProgress - state.tiktokProgress)}
+                color="indigo.2"
+                aria-label="Upload progress"
+                aria-valuenow={state.uploadProgress}
+              />
+            </Progress.Root>
+            <Text size="xs" c="dimmed">
+              TikTok has {state.tiktokProgress}% of it
+            </Text>
           </Stack>
         )}
         {state.publishStatus === 'publishing' && (

@@ -39,6 +39,11 @@ async function publishesAtTikTok(openId: string) {
   return (await commands.sandboxPublishes()).filter((p) => p.open_id === openId);
 }
 
+/** The publishes TikTok has every byte of: a cancelled upload leaves none. */
+async function completedAtTikTok(openId: string) {
+  return (await publishesAtTikTok(openId)).filter((p) => p.sha256 !== null);
+}
+
 afterEach(async () => {
   await commands.throttleUpload(null);
   await commands.restoreNetwork();
@@ -133,7 +138,8 @@ describe('publishing a video from the device', () => {
       .toHaveTextContent('colour-bars.mp4');
     await expect.element(errorAlert()).not.toBeInTheDocument();
     await expect.poll(() => commands.uploadTempFiles(), { timeout: 10_000 }).toEqual([]);
-    expect(await publishesAtTikTok(openId)).toHaveLength(0);
+    // TikTok's upload had started (the API inits before the first byte); it never got the video.
+    expect(await completedAtTikTok(openId)).toEqual([]);
 
     // The same form publishes without choosing the file again.
     await commands.throttleUpload(null);
@@ -156,7 +162,7 @@ describe('leaving during an upload', () => {
     await app.router.navigate('/history');
     await expect.element(page.getByRole('heading', { name: 'Publish history' })).toBeVisible();
     await expect.poll(() => commands.uploadTempFiles(), { timeout: 10_000 }).toEqual([]);
-    expect(await publishesAtTikTok(openId)).toHaveLength(0);
+    expect(await completedAtTikTok(openId)).toEqual([]);
   });
 });
 
@@ -231,18 +237,48 @@ describe('errors, each with its way forward', () => {
     expect(history[0]?.earlier_attempts[0]).toMatchObject({ local_status: 'failed' });
   });
 
-  it('a network failure: says so, and Try again works without choosing the file again', async () => {
-    await openPublish();
+  it('a network failure: says the connection was lost, and Resume goes on without choosing the file again', async () => {
+    const { openId } = await openPublish();
     await formLoaded();
     const file = await fillForm({ caption: 'Offline for a second' });
-    await commands.failNetwork('/tiktok/publish', 1);
+    await commands.failNetwork('/tiktok/uploads', 1);
     await publishButton().click();
-    await expect.element(errorAlert()).toHaveTextContent(/connection|reach|network/i);
+    await expect.element(errorAlert()).toHaveTextContent(/Connection lost at \d+ %/);
     await screenshotBoth('publish-error-network');
-    await errorAlert().getByRole('button', { name: 'Try again' }).click();
+    await errorAlert().getByRole('button', { name: 'Resume' }).click();
     await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
     expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
+    expect(await publishesAtTikTok(openId)).toHaveLength(1);
   });
+
+  it(
+    'a connection lost mid-upload: “Connection lost at N %”, and Resume sends only the rest',
+    { timeout: 90_000 },
+    async () => {
+      const { openId } = await openPublish();
+      await formLoaded();
+      // 20 MiB go in PATCHes of 8 MiB: the second one's connection drops.
+      const file = brokenMp4(20 * 1024 * 1024, 'train-ride.mp4');
+      await fillForm({ file, caption: 'Train wifi' });
+      await commands.failNetwork('/tiktok/uploads/', 1, 1, 'PATCH');
+      await publishButton().click();
+      await expect.element(errorAlert(), { timeout: 30_000 }).toHaveTextContent(/Connection lost at \d+ %/);
+      const lostAt = Number(/Connection lost at (\d+) %/.exec(errorAlert().element().textContent ?? '')?.[1]);
+      expect(lostAt).toBe(40);
+      // The form stays locked; Cancel is still there.
+      await expect.element(page.getByLabelText('Caption')).toBeDisabled();
+      await expect.element(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
+      await screenshotBoth('publish-connection-lost');
+
+      await errorAlert().getByRole('button', { name: 'Resume' }).click();
+      await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
+      // TikTok has the file's exact bytes, once.
+      const received = await receivedByTikTok();
+      expect(received.received_bytes).toBe(file.size);
+      expect(received.sha256).toBe(await sha256Hex(file));
+      expect(await publishesAtTikTok(openId)).toHaveLength(1);
+    },
+  );
 
   it('TikTok down (500): says to try again, and Try again does', { timeout: 90_000 }, async () => {
     const { openId } = await openPublish();

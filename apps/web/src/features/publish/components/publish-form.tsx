@@ -93,7 +93,12 @@ export function PublishForm({
               disabled={locked}
               onChange={(e) => dispatch({ type: 'aigcChanged', on: e.currentTarget.checked })}
             />
-            <PublishActions state={state} onPublish={flow.publish} onCancel={flow.cancel} />
+            <PublishActions
+              state={state}
+              onPublish={flow.publish}
+              onCancel={flow.cancel}
+              onResume={flow.resume}
+            />
           </Stack>
         </Card>
       </Grid.Col>

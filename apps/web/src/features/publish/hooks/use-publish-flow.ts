@@ -1,7 +1,8 @@
 /**
  * The publish screen's behaviour around its reducer: creator info on entry, the video checks,
- * publishing by either path with progress, Cancel (an AbortController on the request), Try again
- * (the same state re-submitted), and aborting an upload when the user leaves the screen.
+ * publishing by either path with progress, Cancel (an AbortController on the request), Resume
+ * after a lost connection (a resumable upload), Try again (the same state re-submitted), and
+ * aborting an upload when the user leaves the screen.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import type { MediaItem } from '@cliprelay/contract';
@@ -9,7 +10,7 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { ApiError, isAbortError } from '../../../lib/api-error.ts';
 import { useApiClient } from '../../../lib/api-context.tsx';
 import { creatorInfoQuery } from '../api/get-creator-info.ts';
-import { postFields, publishFromDevice, publishFromUrl } from '../api/publish-video.ts';
+import { postFields, publishFromUrl, ResumablePublish } from '../api/publish-video.ts';
 import { describePublishError } from '../utils/describe-publish-error.ts';
 import {
   initialPublishState,
@@ -25,6 +26,7 @@ export function usePublishFlow(socialAccountId: string) {
   const queryClient = useQueryClient();
   const [state, dispatch] = useReducer(publishReducer, initialPublishState);
   const requestRef = useRef<AbortController | null>(null);
+  const resumableRef = useRef<ResumablePublish | null>(null);
   // One Idempotency-Key per submit: a Try again (or a resend after Cancel) of the same video and
   // settings reuses it, anything else is a new submit with a new key.
   const submitRef = useRef<{ fingerprint: string; key: string } | null>(null);
@@ -62,23 +64,27 @@ export function usePublishFlow(socialAccountId: string) {
       submitRef.current = { fingerprint, key: crypto.randomUUID() };
     }
     const idempotencyKey = submitRef.current.key;
-    const request =
+    const resumable =
       state.source === 'FILE_UPLOAD' && state.selectedFile
-        ? publishFromDevice(api, socialAccountId, state, state.selectedFile, {
-            idempotencyKey,
-            signal: controller.signal,
-            onProgress: ({ loaded, total }) =>
-              dispatch({ type: 'uploadProgressed', percent: total > 0 ? (loaded / total) * 100 : 0 }),
-            onUploaded: () => dispatch({ type: 'uploadFinished' }),
+        ? new ResumablePublish(api, socialAccountId, state, state.selectedFile, idempotencyKey, {
+            onSent: (percent) => dispatch({ type: 'uploadProgressed', percent }),
+            onAccepted: (percent) => dispatch({ type: 'tiktokProgressed', percent }),
+            onAllSent: () => dispatch({ type: 'uploadFinished' }),
+            onConnectionLost: (percent) => dispatch({ type: 'connectionLost', percent }),
           })
-        : publishFromUrl(
-            api,
-            socialAccountId,
-            state,
-            state.selectedMedia?.url ?? '',
-            controller.signal,
-            idempotencyKey,
-          );
+        : null;
+    resumableRef.current = resumable;
+    if (resumable) controller.signal.addEventListener('abort', () => void resumable.cancel(), { once: true });
+    const request = resumable
+      ? resumable.done
+      : publishFromUrl(
+          api,
+          socialAccountId,
+          state,
+          state.selectedMedia?.url ?? '',
+          controller.signal,
+          idempotencyKey,
+        );
     void request
       .then(
         (data) => {
@@ -107,13 +113,19 @@ export function usePublishFlow(socialAccountId: string) {
       )
       .finally(() => {
         if (requestRef.current === controller) requestRef.current = null;
+        if (resumableRef.current === resumable) resumableRef.current = null;
       });
   }, [api, loadCreatorInfo, socialAccountId, state]);
 
   const cancel = useCallback(() => requestRef.current?.abort(), []);
+  /** After a lost connection: sends the rest of the video, from where the server stopped. */
+  const resume = useCallback(() => {
+    dispatch({ type: 'resumed' });
+    resumableRef.current?.resume();
+  }, []);
   const startOver = useCallback(() => dispatch({ type: 'startedOver' }), []);
 
-  return { state, dispatch, publish, cancel, startOver, reloadCreatorInfo: loadCreatorInfo };
+  return { state, dispatch, publish, cancel, resume, startOver, reloadCreatorInfo: loadCreatorInfo };
 }
 
 /** What makes two submits the same one: the account, the video and every post setting. */

@@ -68,6 +68,10 @@ export interface PublishState {
   failure: PublishFailure | null;
   /** Field errors: the server's 400 messages mapped onto the form; cleared as the user edits. */
   fieldErrors: Partial<Record<PublishField, string>>;
+  /** The upload's connection dropped at this share of the bytes sent: Resume sends the rest. */
+  connectionLostAt: number | null;
+  /** 0–100: the share of the video TikTok has accepted, as our API reports it (FILE_UPLOAD). */
+  tiktokProgress: number;
 }
 
 export type PublishAction =
@@ -88,6 +92,9 @@ export type PublishAction =
   | { type: 'publishStarted' }
   | { type: 'uploadProgressed'; percent: number }
   | { type: 'uploadFinished' }
+  | { type: 'connectionLost'; percent: number }
+  | { type: 'tiktokProgressed'; percent: number }
+  | { type: 'resumed' }
   | { type: 'publishSucceeded'; publishId: string }
   | { type: 'publishFailed'; failure: PublishFailure }
   | { type: 'publishCancelled' }
@@ -116,6 +123,8 @@ export const initialPublishState: PublishState = {
   isAigc: false,
   failure: null,
   fieldErrors: {},
+  connectionLostAt: null,
+  tiktokProgress: 0,
 };
 
 const DISABLE_KEY = { comment: 'disableComment', duet: 'disableDuet', stitch: 'disableStitch' } as const;
@@ -161,6 +170,8 @@ export function publishReducer(state: PublishState, action: PublishAction): Publ
         ...state,
         publishStatus: state.source === 'FILE_UPLOAD' ? 'uploading' : 'publishing',
         uploadProgress: 0,
+        tiktokProgress: 0,
+        connectionLostAt: null,
         publishId: null,
         errorMessage: null,
         failure: null,
@@ -174,7 +185,19 @@ export function publishReducer(state: PublishState, action: PublishAction): Publ
       };
     case 'uploadFinished':
       if (state.publishStatus !== 'uploading') return state;
-      return { ...state, publishStatus: 'publishing', uploadProgress: 100 };
+      return { ...state, publishStatus: 'publishing', uploadProgress: 100, connectionLostAt: null };
+    case 'connectionLost':
+      if (state.publishStatus !== 'uploading') return state;
+      return { ...state, connectionLostAt: Math.floor(Math.min(100, Math.max(0, action.percent))) };
+    case 'tiktokProgressed':
+      if (state.publishStatus !== 'uploading') return state;
+      return {
+        ...state,
+        tiktokProgress: Math.max(state.tiktokProgress, Math.min(100, Math.floor(action.percent))),
+      };
+    case 'resumed':
+      if (state.publishStatus !== 'uploading') return state;
+      return { ...state, connectionLostAt: null };
     case 'publishSucceeded':
       if (!isBusy(state)) return state;
       return { ...state, publishStatus: 'success', publishId: action.publishId };
@@ -183,13 +206,14 @@ export function publishReducer(state: PublishState, action: PublishAction): Publ
       return {
         ...state,
         publishStatus: 'error',
+        connectionLostAt: null,
         errorMessage: action.failure.message,
         failure: action.failure,
         fieldErrors: action.failure.fieldErrors,
       };
     case 'publishCancelled':
       if (!isBusy(state)) return state;
-      return { ...state, publishStatus: 'idle', uploadProgress: 0 };
+      return { ...state, publishStatus: 'idle', uploadProgress: 0, connectionLostAt: null };
     case 'startedOver':
       return { ...initialPublishState, creatorInfo: state.creatorInfo, source: state.source };
     default:
@@ -209,6 +233,9 @@ type EditAction = Exclude<
       | 'publishStarted'
       | 'uploadProgressed'
       | 'uploadFinished'
+      | 'connectionLost'
+      | 'tiktokProgressed'
+      | 'resumed'
       | 'publishSucceeded'
       | 'publishFailed'
       | 'publishCancelled'
