@@ -16,33 +16,18 @@
  * or the API's creator-info p99 is more than 5 ms above the sandbox's.
  */
 import autocannon from 'autocannon';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
-import { freePort } from '@cliprelay/test-kit/ports';
-import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
-import { SandboxControl } from '@cliprelay/tiktok-sandbox/control';
+import { startBenchStack, stopBenchStack } from './support/stack.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
-const USER = 'dev|alice';
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SANDBOX_CLI = join(HERE, '..', 'packages', 'tiktok-sandbox', 'bin', 'tiktok-sandbox.mjs');
 /** Requests per sandbox token: under TikTok's 20 creator_info calls a minute per token. */
 const PER_TOKEN = 15;
-
-const cleanups: (() => Promise<unknown>)[] = [];
-async function cleanup(): Promise<void> {
-  for (const undo of cleanups.reverse()) await undo().catch(() => undefined);
-  cleanups.length = 0;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-}
 
 interface Figures {
   p50: number;
@@ -84,69 +69,12 @@ async function load(
   return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors };
 }
 
-async function startSandboxProcess(port: number, redirectUri: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [SANDBOX_CLI, '--port', String(port), '--redirect-uri', redirectUri, '--audited'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  cleanups.push(() => stopChild(child));
-  const control = new SandboxControl(`http://127.0.0.1:${port}`);
-  for (let i = 0; i < 200; i++) {
-    if (
-      await control.clock().then(
-        () => true,
-        () => false,
-      )
-    )
-      return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the sandbox did not start');
-}
-
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'cliprelay-bench-reads-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const [apiPort, sandboxPort] = [await freePort(), await freePort()];
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  const redirectUri = `${apiUrl}/tiktok/oauth/callback`;
-
-  await startSandboxProcess(sandboxPort, redirectUri);
-  const tiktok = new SandboxControl(sandboxUrl);
-  const identity = await startDevIdentity({ port: 0 });
-  cleanups.push(() => identity.close());
-  await ensureApiBuilt();
-  const api = spawnApi(
-    {
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      DATA_DIR: join(dir, 'data'),
-      DATABASE_URL: '',
-      TOKEN_ENCRYPTION_KEY: '',
-      AUTH_ISSUER_URL: identity.issuer,
-      TIKTOK_API_BASE_URL: sandboxUrl,
-      TIKTOK_AUTH_BASE_URL: sandboxUrl,
-      TIKTOK_REDIRECT_URI: redirectUri,
-      UPLOAD_TMP_DIR: join(dir, 'uploads'),
-      LOG_LEVEL: 'warn',
-    },
-    'pipe',
-  );
-  cleanups.push(() => stopChild(api));
-  await waitForHealth(apiUrl, api);
-
-  // A signed-in user with one connected account, through the real OAuth flow.
-  const { access_token: token } = await headlessLogin({ issuerUrl: identity.issuer, sub: USER });
+  const stack = await startBenchStack('reads', ['--audited']);
+  const { apiUrl, sandboxUrl, tiktok, token } = stack;
   const auth = { authorization: `Bearer ${token}` };
-  const { open_id } = await tiktok.createCreator({ nickname: 'Bench Creator', private_account: true });
-  const connect = await fetch(`${apiUrl}/tiktok/connect`, { method: 'POST', headers: auth });
-  const { data } = (await connect.json()) as { data: { authorizeUrl: string } };
-  const { redirect_to } = await tiktok.consent({ authorize_url: data.authorizeUrl, open_id, approve: true });
-  const callback = await fetch(redirect_to, { redirect: 'manual' });
-  const accountId = new URL(callback.headers.get('location') ?? '', 'http://x').searchParams.get('account');
-  if (!accountId) throw new Error(`connect failed: ${callback.headers.get('location')}`);
+  // A signed-in user with one connected account, through the real OAuth flow.
+  const { accountId, openId: open_id } = await stack.connect({ nickname: 'Bench Creator' });
 
   // Sandbox tokens for its own creator_info, each used at most PER_TOKEN times, so none meets the
   // 20-a-minute limit even if the sandbox answers MAX_RPS requests a second for a whole minute.
@@ -221,12 +149,12 @@ async function main(): Promise<void> {
   console.log(`written: ${resultsFile}`);
 
   const failed = rows.some((r) => r.errors > 0) || gap > 5 || creatorRow.rps < sandboxRow.rps / 2;
-  await cleanup();
+  await stopBenchStack();
   process.exit(failed ? 1 : 0);
 }
 
 main().catch(async (error: unknown) => {
   console.error(error);
-  await cleanup();
+  await stopBenchStack();
   process.exit(1);
 });

@@ -19,18 +19,14 @@
  * Writes its figures to bench/results.json (key `relay`). Exits non-zero when TikTok's copy of a
  * video differs from the file, or a temp file is left behind; targets missed are printed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
-import { freePort } from '@cliprelay/test-kit/ports';
-import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
 import { MiB, writeMp4File } from '@cliprelay/test-kit/videos';
-import { SandboxControl } from '@cliprelay/tiktok-sandbox/control';
+import { startBenchStack, stopBenchStack } from './support/stack.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZE = Number(process.env.BENCH_SIZE_MB ?? 1024) * MiB;
@@ -39,16 +35,6 @@ const CONCURRENT_SIZE = 256 * MiB;
 const CHUNK = 10_000_000;
 const SAMPLE_MS = 50;
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SANDBOX_CLI = join(HERE, '..', 'packages', 'tiktok-sandbox', 'bin', 'tiktok-sandbox.mjs');
-
-const cleanups: (() => Promise<unknown>)[] = [];
-async function cleanup(): Promise<void> {
-  for (const undo of cleanups.reverse()) await undo().catch(() => undefined);
-  cleanups.length = 0;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
@@ -291,92 +277,20 @@ async function sampled<T>(pid: number, tmpDir: string, work: () => Promise<T>) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function startSandboxProcess(
-  port: number,
-  redirectUri: string,
-  dataDir: string,
-): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      SANDBOX_CLI,
-      ...['--port', String(port), '--redirect-uri', redirectUri, '--data-dir', dataDir],
-      ...['--processing-delay-ms', '100', '--daily-post-cap', '1000', '--active-user-cap', '100000'],
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  cleanups.push(() => stopChild(child));
-  const control = new SandboxControl(`http://127.0.0.1:${port}`);
-  for (let i = 0; i < 200; i++) {
-    if (
-      await control.clock().then(
-        () => true,
-        () => false,
-      )
-    )
-      return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the sandbox did not start');
-}
-
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'cliprelay-bench-relay-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const [apiPort, sandboxPort] = [await freePort(), await freePort()];
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  const redirectUri = `${apiUrl}/tiktok/oauth/callback`;
-  const uploadTmpDir = join(dir, 'uploads');
-
-  const sandboxChild = await startSandboxProcess(sandboxPort, redirectUri, join(dir, 'tiktok-videos'));
-  const tiktok = new SandboxControl(sandboxUrl);
-  const identity = await startDevIdentity({ port: 0 });
-  cleanups.push(() => identity.close());
-  await ensureApiBuilt();
-  const api = spawnApi(
-    {
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      DATA_DIR: join(dir, 'data'),
-      DATABASE_URL: '',
-      TOKEN_ENCRYPTION_KEY: '',
-      AUTH_ISSUER_URL: identity.issuer,
-      TIKTOK_API_BASE_URL: sandboxUrl,
-      TIKTOK_AUTH_BASE_URL: sandboxUrl,
-      TIKTOK_REDIRECT_URI: redirectUri,
-      UPLOAD_TMP_DIR: uploadTmpDir,
-      LOG_LEVEL: 'warn',
-    },
-    'pipe',
-  );
-  cleanups.push(() => stopChild(api));
-  await waitForHealth(apiUrl, api);
-  const pid = api.pid!;
+  const stack = await startBenchStack('relay', [
+    ...['--processing-delay-ms', '100', '--daily-post-cap', '1000', '--active-user-cap', '100000'],
+  ]);
+  const { apiUrl, sandboxUrl, tiktok, token, uploadTmpDir, dir } = stack;
+  const pid = stack.apiPid;
   bootIdleMiB = await rssMiB(pid);
 
-  // A signed-in user with one connected creator per concurrent upload (TikTok allows 6 inits a
-  // minute per token), through the real OAuth flow; and a creator of its own for the direct PUTs.
-  const { access_token: token } = await headlessLogin({ issuerUrl: identity.issuer, sub: 'dev|alice' });
-  const connect = async (): Promise<string> => {
-    const creator = await tiktok.createCreator({ private_account: true, max_video_post_duration_sec: 600 });
-    const res = await fetch(`${apiUrl}/tiktok/connect`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const { data } = (await res.json()) as { data: { authorizeUrl: string } };
-    const { redirect_to } = await tiktok.consent({
-      authorize_url: data.authorizeUrl,
-      open_id: creator.open_id,
-      approve: true,
-    });
-    const callback = await fetch(redirect_to, { redirect: 'manual' });
-    const accountId = new URL(callback.headers.get('location') ?? '', 'http://x').searchParams.get('account');
-    if (!accountId) throw new Error(`connect failed: ${callback.headers.get('location')}`);
-    return accountId;
-  };
+  // One connected creator per concurrent upload (TikTok allows 6 inits a minute per token), and
+  // a creator of its own for the direct PUTs.
   const accounts: string[] = [];
-  for (let i = 0; i < CONCURRENT + 1; i++) accounts.push(await connect());
+  for (let i = 0; i < CONCURRENT + 1; i++) {
+    accounts.push((await stack.connect({ max_video_post_duration_sec: 600 })).accountId);
+  }
   const directCreator = await tiktok.createCreator({
     private_account: true,
     max_video_post_duration_sec: 600,
@@ -401,7 +315,7 @@ async function main(): Promise<void> {
   const relayRuns: { sec: number; rssAboveIdleMiB: number; peakTempBytes: number }[] = [];
   // CPU seconds each process spent: on a machine with few cores the legs compete for them.
   const cpuNow = async () => ({
-    sandbox: await cpuSeconds(sandboxChild.pid!),
+    sandbox: await cpuSeconds(stack.sandboxPid),
     client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     api: await cpuSeconds(pid),
   });
@@ -523,12 +437,12 @@ async function main(): Promise<void> {
   await writeFile(resultsFile, `${JSON.stringify(previous, null, 2)}\n`);
   console.log(`written: ${resultsFile}`);
   for (const p of problems) console.error(`FAIL: ${p}`);
-  await cleanup();
+  await stopBenchStack();
   process.exit(problems.length === 0 ? 0 : 1);
 }
 
 main().catch(async (error: unknown) => {
   console.error(error);
-  await cleanup();
+  await stopBenchStack();
   process.exit(1);
 });

@@ -29,6 +29,7 @@ import { InjectLogger, type Logger } from '../common/logger.ts';
 import { errorBody } from '../common/error.filter.ts';
 import { type AppRequest, requestIdOf } from '../common/request.ts';
 import { Idempotency } from '../publish/idempotency.ts';
+import { RESTARTED_RELAY_MESSAGE } from '../publish/post-follower.ts';
 import { PostsRepository } from '../publish/posts.repository.ts';
 import { UPLOAD_FIELD_NAMES } from '../publish/publish.dto.ts';
 import { PublishService } from '../publish/publish.service.ts';
@@ -159,7 +160,9 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweeper);
-    for (const running of this.relays.values()) running.stop.abort(new Error('the API is stopping'));
+    // Stopping (a deploy, Ctrl-C): the upload cannot go on here; the user is told why.
+    const stopping = new AppError('UPLOAD_FAILED', RESTARTED_RELAY_MESSAGE, { retryable: true });
+    for (const running of this.relays.values()) running.stop.abort(stopping);
     await Promise.all([...this.relays.values()].map((r) => r.done.catch(() => undefined)));
   }
 
