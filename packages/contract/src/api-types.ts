@@ -106,6 +106,10 @@ export interface PublishInitData {
   post_id: string;
 }
 
+/** `UploadPublishData.message`: what the user reads once TikTok has every byte of the video. */
+export const SUBMITTED_MESSAGE =
+  'Video submitted to TikTok. It may take a few minutes to process and appear on your profile.';
+
 /** `POST /tiktok/publish/upload/:socialAccountId` (multipart, init + upload) → `data`. */
 export interface UploadPublishData {
   publish_id: string;

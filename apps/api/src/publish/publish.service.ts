@@ -26,8 +26,7 @@ import { isSettled } from './post-status.ts';
 import { type Submission, PostsRepository } from './posts.repository.ts';
 import { checkPullUrl } from './pull-url.ts';
 
-export const SUBMITTED_MESSAGE =
-  'Video submitted to TikTok. It may take a few minutes to process and appear on your profile.';
+export { SUBMITTED_MESSAGE } from '@cliprelay/contract';
 
 export type Source =
   | { type: 'PULL_FROM_URL'; videoUrl: string }
@@ -214,6 +213,11 @@ export class PublishService {
   async status(userId: string, publishId: string): Promise<PublishStatusData> {
     const post = await this.posts.findByPublishId(userId, publishId);
     if (!post) throw new AppError('NOT_FOUND', 'No publish with this id was found.');
+    return this.statusOf(userId, post);
+  }
+
+  /** A post of the user's, as its status reads (the resumable upload's status reads it by upload). */
+  async statusOf(userId: string, post: PostRow): Promise<PublishStatusData> {
     if (!isSettled(post)) {
       // Its job cannot ask TikTok while the account needs reconnecting: say so, as every
       // publishing endpoint does. (A disconnected account keeps its last recorded status.)

@@ -77,13 +77,13 @@ export function fileTooLargeError(maxFileBytes: number): AppError {
   );
 }
 
-function validationFailed(detail: string): AppError {
+export function validationFailed(detail: string): AppError {
   return new AppError('VALIDATION_FAILED', 'Validation failed', { details: [detail] });
 }
 
 const NOT_A_VIDEO = 'The file is not a supported video. Upload an MP4, MOV or WebM file.';
 
-function notAVideo(): AppError {
+export function notAVideo(): AppError {
   return new AppError('UNSUPPORTED_MEDIA', NOT_A_VIDEO);
 }
 

@@ -75,8 +75,10 @@ export class RelayService {
     let replay: UploadPublishData | undefined;
     let prepared: Prepared | undefined;
     let relay: Promise<UploadPublishData> | undefined;
-    const startRelay = (size: number, fileName: string) => {
-      relay = this.relay(userId, prepared!, { size, fileName }, spool, stop.signal, keyed!.onPost);
+    const relayFile = (size: number, fileName: string) => {
+      relay = this.startRelay(userId, prepared!, { size, fileName }, keyed!.onPost).then((started) =>
+        started.send(spool, stop.signal),
+      );
       relay.catch((error: unknown) => stop.abort(error));
       return relay;
     };
@@ -87,28 +89,20 @@ export class RelayService {
         allowedFields: UPLOAD_FIELD_NAMES,
         signal: stop.signal,
         beforeFile: async (fields, part) => {
-          const started = await this.idempotency.begin<UploadPublishData>(
-            userId,
-            idempotencyKey,
-            { accountId, fields },
-            recoveredUpload,
-          );
-          if ('replay' in started) {
-            replay = started.replay;
+          const begun = await this.begin(userId, accountId, fields, idempotencyKey);
+          if ('replay' in begun) {
+            replay = begun.replay;
             throw new ReplayInstead();
           }
-          keyed = started.attempt;
-          const { settings, videoSize } = await parseFields(fields);
-          prepared = await this.publish.prepare(userId, accountId, settings);
-          if (videoSize === undefined) return;
-          this.publish.checkSource('FILE_UPLOAD', undefined, videoSize);
-          void startRelay(videoSize, part.fileName);
-          return { declaredSize: videoSize };
+          ({ keyed, prepared } = begun);
+          if (begun.videoSize === undefined) return;
+          void relayFile(begun.videoSize, part.fileName);
+          return { declaredSize: begun.videoSize };
         },
       });
       if (!prepared || !keyed)
         throw new Error('multipart upload finished without its settings being checked');
-      const result = await (relay ?? startRelay(file.size, file.originalName));
+      const result = await (relay ?? relayFile(file.size, file.originalName));
       return await keyed.succeeded(result);
     } catch (error) {
       if (error instanceof ReplayInstead && replay) return replay;
@@ -125,17 +119,38 @@ export class RelayService {
     }
   }
 
-  /** TikTok's init for this file, then its chunks as they become readable. */
-  private async relay(
+  /**
+   * What both uploads check first, before a byte of the video: the Idempotency-Key is claimed
+   * (or its first answer found), the fields are validated, the settings are checked against the
+   * creator's current options, and a declared size against TikTok's limits. A failure after the
+   * claim lets the key go.
+   */
+  async begin(
     userId: string,
-    prepared: Prepared,
-    file: { size: number; fileName: string },
-    source: ChunkSource,
-    signal: AbortSignal,
-    onPost: (postId: string) => Promise<void>,
-  ): Promise<UploadPublishData> {
-    const started = await this.startRelay(userId, prepared, file, onPost);
-    return started.send(source, signal);
+    accountId: string,
+    fields: Record<string, string>,
+    idempotencyKey: string | undefined,
+  ): Promise<
+    | { replay: UploadPublishData }
+    | { keyed: KeyedAttempt<UploadPublishData>; prepared: Prepared; videoSize: number | undefined }
+  > {
+    const started = await this.idempotency.begin<UploadPublishData>(
+      userId,
+      idempotencyKey,
+      { accountId, fields },
+      recoveredUpload,
+    );
+    if ('replay' in started) return { replay: started.replay };
+    const keyed = started.attempt;
+    try {
+      const { settings, videoSize } = await parseFields(fields);
+      const prepared = await this.publish.prepare(userId, accountId, settings);
+      if (videoSize !== undefined) this.publish.checkSource('FILE_UPLOAD', undefined, videoSize);
+      return { keyed, prepared, videoSize };
+    } catch (error) {
+      await keyed.failed();
+      throw error;
+    }
   }
 
   /**
@@ -238,14 +253,14 @@ export function cancelled(): AppError {
 }
 
 /** A relay whose process died after TikTok's init and whose post is followed: its answer. */
-export function recoveredUpload(post: PostRow): UploadPublishData | undefined {
+function recoveredUpload(post: PostRow): UploadPublishData | undefined {
   if (!post.publishId || post.localStatus === 'uploading' || post.localStatus === 'initializing')
     return undefined;
   return { publish_id: post.publishId, message: SUBMITTED_MESSAGE, post_id: post.id };
 }
 
 /** The upload's form fields, checked as the API checks a JSON body. */
-export async function parseFields(
+async function parseFields(
   fields: Record<string, string>,
 ): Promise<{ settings: RequestedSettings; videoSize: number | undefined }> {
   const dto = plainToInstance(UploadFieldsDto, fields);

@@ -28,14 +28,14 @@ import { AppError } from '../common/app-error.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
 import { errorBody } from '../common/error.filter.ts';
 import { type AppRequest, requestIdOf } from '../common/request.ts';
-import { Idempotency } from '../publish/idempotency.ts';
+import type { KeyedAttempt } from '../publish/idempotency.ts';
 import { RESTARTED_RELAY_MESSAGE } from '../publish/post-follower.ts';
 import { PostsRepository } from '../publish/posts.repository.ts';
 import { UPLOAD_FIELD_NAMES } from '../publish/publish.dto.ts';
 import { PublishService } from '../publish/publish.service.ts';
 import type { ChunkSource } from '../tiktok/upload-host.client.ts';
-import { sniffContainer } from './multipart-upload.ts';
-import { cancelled, parseFields, RelayService } from './relay.service.ts';
+import { notAVideo, sniffContainer, validationFailed } from './multipart-upload.ts';
+import { cancelled, RelayService } from './relay.service.ts';
 
 /** The route the tus endpoint answers on (creation), and below it each upload's URL. */
 export const TUS_PATH = '/tiktok/uploads';
@@ -103,7 +103,6 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
     private readonly relay: RelayService,
     private readonly publish: PublishService,
     private readonly posts: PostsRepository,
-    private readonly idempotency: Idempotency,
     @InjectLogger() private readonly logger: Logger,
   ) {
     this.directory = join(config.uploadTmpDir, 'tus');
@@ -192,11 +191,11 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
     if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to upload.');
     const size = upload.size;
     if (size === undefined) {
-      throw validation('Upload-Length is required: send the video’s size when the upload is created.');
+      throw validationFailed('Upload-Length is required: send the video’s size when the upload is created.');
     }
     const meta = upload.metadata ?? {};
     const accountId = meta.social_account_id;
-    if (!accountId) throw validation('social_account_id is required in Upload-Metadata.');
+    if (!accountId) throw validationFailed('social_account_id is required in Upload-Metadata.');
     const fields: Record<string, string> = {};
     for (const name of UPLOAD_FIELD_NAMES) {
       const value = meta[name];
@@ -204,20 +203,17 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
     }
     fields.video_size = String(size);
     const key = req.headers['idempotency-key'];
-    const started = await this.idempotency.begin<UploadPublishData>(
+    const begun = await this.relay.begin(
       user.id,
+      accountId,
+      fields,
       typeof key === 'string' ? key : undefined,
-      { accountId, fields },
-      () => undefined,
     );
-    if ('replay' in started) {
+    if ('replay' in begun) {
       throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'This video was already submitted. Look at your posts.');
     }
-    const keyed = started.attempt;
+    const { keyed, prepared } = begun;
     try {
-      const { settings } = await parseFields(fields);
-      const prepared = await this.publish.prepare(user.id, accountId, settings);
-      this.publish.checkSource('FILE_UPLOAD', undefined, size);
       const relay = await this.relay.startRelay(
         user.id,
         prepared,
@@ -225,7 +221,7 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
         keyed.onPost,
       );
       this.run(upload.id, relay, keyed);
-      return { metadata: { ...meta, post_id: relay.postId, publish_id: relay.publishId } };
+      return {};
     } catch (error) {
       await keyed.failed();
       throw error;
@@ -236,7 +232,7 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
   private run(
     uploadId: string,
     relay: Awaited<ReturnType<RelayService['startRelay']>>,
-    keyed: { succeeded: (r: UploadPublishData) => Promise<UploadPublishData>; failed: () => Promise<void> },
+    keyed: KeyedAttempt<UploadPublishData>,
   ): void {
     const stop = new AbortController();
     let wake: () => void = () => undefined;
@@ -309,18 +305,9 @@ async function sniff(path: string): Promise<ChunkSource['contentType']> {
   try {
     const { buffer } = await handle.read(Buffer.alloc(12), 0, 12, 0);
     const type = sniffContainer(buffer);
-    if (!type) {
-      throw new AppError(
-        'UNSUPPORTED_MEDIA',
-        'The file is not a supported video. Upload an MP4, MOV or WebM file.',
-      );
-    }
+    if (!type) throw notAVideo();
     return type;
   } finally {
     await handle.close();
   }
-}
-
-function validation(message: string): AppError {
-  return new AppError('VALIDATION_FAILED', message, { details: [message] });
 }

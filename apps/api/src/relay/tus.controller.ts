@@ -46,7 +46,7 @@ export class TusController {
     if (!post?.publishId) throw new AppError('NOT_FOUND', 'No upload with this id was found.');
     return {
       success: true,
-      data: { ...(await this.publish.status(user.id, post.publishId)), post_id: post.id },
+      data: { ...(await this.publish.statusOf(user.id, post)), post_id: post.id },
     };
   }
 

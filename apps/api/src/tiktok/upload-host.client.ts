@@ -24,16 +24,6 @@ export interface ChunkSource {
   ready(end: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** A video that is already whole on disk, `size` bytes long. */
-export function wholeFile(path: string, contentType: VideoContentType, size: number): ChunkSource {
-  return {
-    path,
-    contentType,
-    ready: (end) =>
-      end <= size ? Promise.resolve() : Promise.reject(new Error(`the file has ${size} bytes, not ${end}`)),
-  };
-}
-
 export interface UploadProgress {
   /** Bytes TikTok has confirmed so far. */
   uploadedBytes: number;

@@ -10,11 +10,22 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { VideoContentType } from '@cliprelay/contract';
 import { startSandbox, type RunningSandbox, type SandboxPublish } from '@cliprelay/tiktok-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/common/app-error.ts';
 import { MIN_CHUNK_BYTES, planChunks, type ChunkPlan } from '../../src/tiktok/chunk-plan.ts';
-import { uploadChunks, type UploadProgress, wholeFile } from '../../src/tiktok/upload-host.client.ts';
+import { type ChunkSource, uploadChunks, type UploadProgress } from '../../src/tiktok/upload-host.client.ts';
+
+/** A video that is already whole on disk, `size` bytes long. */
+function wholeFile(path: string, contentType: VideoContentType, size: number): ChunkSource {
+  return {
+    path,
+    contentType,
+    ready: (end) =>
+      end <= size ? Promise.resolve() : Promise.reject(new Error(`the file has ${size} bytes, not ${end}`)),
+  };
+}
 
 const FAST_RETRY = { retries: 5, minTimeoutMs: 10, maxTimeoutMs: 50 };
 

@@ -4,11 +4,12 @@
  * library URL (PULL_FROM_URL: TikTok downloads it). Each carries the submit's Idempotency-Key: a
  * Try again of the same submit under the same key can never make a second TikTok post.
  */
-import type {
-  PublishInitData,
-  PublishInitRequest,
-  PublishStatusData,
-  UploadPublishData,
+import {
+  type PublishInitData,
+  type PublishInitRequest,
+  type PublishStatusData,
+  SUBMITTED_MESSAGE,
+  type UploadPublishData,
 } from '@cliprelay/contract';
 import type { ApiClient, UploadOptions } from '../../../lib/api-client.ts';
 import { ApiError } from '../../../lib/api-error.ts';
@@ -84,8 +85,6 @@ export interface ResumableCallbacks {
   onConnectionLost: (percent: number) => void;
 }
 
-const SUBMITTED_MESSAGE =
-  'Video submitted to TikTok. It may take a few minutes to process and appear on your profile.';
 /** How often the screen asks the API how many bytes TikTok has accepted. */
 const PROGRESS_POLL_MS = 1000;
 
