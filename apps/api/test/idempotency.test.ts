@@ -16,6 +16,7 @@ import {
   startMediaHost,
   upload,
   uploadForm,
+  waitForStatus,
 } from './support/publish.ts';
 import { queryDb } from './support/db.ts';
 import { MEDIA_PREFIX, type Stack, startStack } from './support/stack.ts';
@@ -132,6 +133,30 @@ describe('Idempotency-Key', () => {
       publish_id: null,
       user_message: expect.any(String),
     });
+  });
+
+  it('a post TikTok failed after answering its init runs anew under the same key, as one submit', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    await addFault(stack, { endpoint: 'processing', error_code: 'duration_check_failed', open_id: openId });
+    const key = randomUUID();
+    const first = await initWithKey(token, key, pull(accountId));
+    const firstBody = await body(first);
+    expect(first.status, JSON.stringify(firstBody)).toBe(200);
+    expect(await waitForStatus(stack, token, firstBody.data.publish_id)).toMatchObject({
+      status: 'FAILED',
+      local_status: 'failed',
+    });
+
+    // Try again under the key: not the first answer replayed, but a new init.
+    const again = await initWithKey(token, key, pull(accountId));
+    const againBody = await body(again);
+    expect(again.status, JSON.stringify(againBody)).toBe(200);
+    expect(againBody.data.publish_id).not.toBe(firstBody.data.publish_id);
+    expect(await sandboxPublishesOf(stack, openId)).toHaveLength(2);
+    // The second answer is the one a repeat replays now.
+    expect(await body(await initWithKey(token, key, pull(accountId)))).toEqual(againBody);
+    const rows = (await listPosts(stack, token)).filter((p) => p.social_account_id === accountId);
+    expect(rows.map((r) => [r.id, r.earlier_attempts.length])).toEqual([[againBody.data.post_id, 1]]);
   });
 
   it('a key refused before TikTok (bad settings) is free again at once', async () => {

@@ -24,7 +24,8 @@ export class IdempotencyRepository {
    * Claims `key` for a request with this hash, in one transaction with the row locked: a new
    * key is this request's; a known one replays its success, is busy while its attempt may still
    * lead to a post, or is taken over once that attempt failed for good (`failedForGood(post)`)
-   * or died before it made a post (its process is gone, or it started more than `staleSec` ago).
+   * or died before it made a post (its process is gone, or it started more than `staleSec` ago:
+   * longer than any upload takes, so a live attempt is never run twice).
    */
   claim(
     userId: string,
@@ -53,14 +54,17 @@ export class IdempotencyRepository {
         .for('update', { of: idempotencyKeys });
       if (!row) return { kind: 'busy', post: undefined };
       if (row.requestHash !== requestHash) return { kind: 'mismatch' };
-      if (row.response !== null) return { kind: 'replay', response: row.response };
       const post = row.post ?? undefined;
+      // A success answered before (TikTok's init) can still end failed for good (TikTok's status
+      // said FAILED): then the key runs anew rather than replaying that answer.
+      const failed = post !== undefined && opts.failedForGood(post);
+      if (row.response !== null && !failed) return { kind: 'replay', response: row.response };
       // No post yet: the attempt is still receiving the file, or its process died doing so.
-      const runsAnew = post ? opts.failedForGood(post) : row.stale || !row.ownerAlive;
+      const runsAnew = post ? failed : row.stale || !row.ownerAlive;
       if (!runsAnew) return { kind: 'busy', post };
       await tx
         .update(idempotencyKeys)
-        .set({ postId: null, startedAt: new Date(), ownerInstance: INSTANCE_ID })
+        .set({ postId: null, response: null, startedAt: new Date(), ownerInstance: INSTANCE_ID })
         .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
       return { kind: 'run' };
     });

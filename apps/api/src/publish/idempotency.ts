@@ -12,8 +12,12 @@ import { AppError } from '../common/app-error.ts';
 import type { PostRow } from '../db/schema.ts';
 import { IdempotencyRepository } from './idempotency.repository.ts';
 
-/** An attempt that died before it made a post (its process was killed) frees its key after this. */
-const STALE_ATTEMPT_SEC = 10 * 60;
+/**
+ * An attempt with no post yet whose process is alive frees its key only after this: longer than a
+ * 4 GB store-then-forward upload takes at any usable speed, so a live attempt never runs twice (a
+ * dead process's attempt is free at once: db/presence.ts).
+ */
+const STALE_ATTEMPT_SEC = 6 * 3600;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** The error code of a post whose init died unanswered (posts.repository.ts `failAbandoned`). */
 export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
