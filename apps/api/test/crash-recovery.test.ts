@@ -20,6 +20,7 @@ import { queryDb } from './support/db.ts';
 import { body, rawMultipart, rawPost, sandboxPublishesOf, tempFiles, waitFor } from './support/publish.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
+import { tusCreate, tusOffset, tusPatch } from './support/tus.ts';
 
 type Files = Awaited<ReturnType<typeof testFilesDir>>;
 
@@ -30,10 +31,11 @@ describe('SIGKILL at every stage of a publish', () => {
   let stack: Stack;
   let files: Files;
   let api: { child: ChildProcess; url: string } | undefined;
+  let bigSha256: string;
 
   beforeAll(async () => {
     files = await testFilesDir();
-    await writeMp4(files.dir, 'big.mp4', { durationSec: 20, size: VIDEO_BYTES });
+    bigSha256 = (await writeMp4(files.dir, 'big.mp4', { durationSec: 20, size: VIDEO_BYTES })).sha256;
     stack = await startStack({ sandbox: { processingDelayMs: 3000, activeUserCap: 10_000 } });
     // Only the processes this suite starts and kills may serve or follow anything.
     await stack.api.close();
@@ -59,6 +61,12 @@ describe('SIGKILL at every stage of a publish', () => {
     if (child.exitCode === null && child.signalCode === null) {
       await new Promise((resolve) => child.once('exit', resolve));
     }
+    api = undefined;
+  }
+
+  /** Stops the API as a deploy does (SIGTERM), and waits for it to exit. */
+  async function stopApi(): Promise<void> {
+    await stopChild(api!.child);
     api = undefined;
   }
 
@@ -210,6 +218,48 @@ describe('SIGKILL at every stage of a publish', () => {
       expect(rows[0].earlier_attempts).toMatchObject([
         { local_status: 'failed', user_message: RESTARTED_RELAY_MESSAGE },
       ]);
+    });
+  }
+
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`a resumable upload whose API got ${signal} mid-way: the next process takes its relay over, the client resumes`, async () => {
+      if (!api) await startApiProcess();
+      const who = await connectedAccount(stack, 'dev|alice', { private_account: true });
+      const big = { path: join(files.dir, 'big.mp4'), size: VIDEO_BYTES };
+      const created = await tusCreate(api!.url, who, VIDEO_BYTES, {}, { 'idempotency-key': randomUUID() });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const location = created.headers.get('location')!;
+      // 60 % in (TikTok has its first chunk), the API goes away under the PATCH.
+      let stopping: Promise<void> | undefined;
+      const cut = await tusPatch(api!.url, who.token, location, big, 0, {
+        holdAfter: Math.floor(VIDEO_BYTES * 0.6),
+        onHold: () => void (stopping = signal === 'SIGKILL' ? kill() : stopApi()),
+      });
+      await stopping;
+      expect(cut.status).toBe(0);
+      const [first] = await sandboxPublishesOf(stack, who.openId);
+      expect(first?.status).toBe('PROCESSING_UPLOAD');
+      // Set aside, not failed: the post still uploads and its file stays.
+      expect((await postsOf(who.accountId))[0]?.local_status).toBe('uploading');
+      expect(await tempFiles(join(stack.uploadTmpDir, 'tus'))).not.toEqual([]);
+
+      await startApiProcess();
+      const { status, offset } = await tusOffset(api!.url, who.token, location);
+      expect(status).toBe(200);
+      expect(offset).toBeGreaterThan(VIDEO_BYTES * 0.3);
+      const rest = await tusPatch(api!.url, who.token, location, big, offset);
+      expect(rest).toEqual({ status: 204, sent: VIDEO_BYTES - offset });
+      await untilFirstPost(who.accountId, 'published', 'the taken-over relay’s post to be published');
+      const [post] = await postsOf(who.accountId);
+      // TikTok has the file once, byte for byte; the session the old process held never completed.
+      const completed = await completedAtTikTok(who.openId);
+      expect(completed).toHaveLength(1);
+      expect(completed[0]).toMatchObject({ publish_id: post?.publish_id, sha256: bigSha256 });
+      expect(await sandboxPublishesOf(stack, who.openId)).toHaveLength(2);
+      await waitFor(
+        'the upload file to go',
+        async () => (await tempFiles(join(stack.uploadTmpDir, 'tus'))).length === 0,
+      );
     });
   }
 

@@ -4,18 +4,15 @@
  * TikTok's init answered at once), PATCHes that TikTok's relay follows, a connection cut
  * mid-PATCH and resumed from the server's offset, cancel (DELETE), and what another user sees.
  */
-import { createReadStream } from 'node:fs';
-import http from 'node:http';
 import { MiB, type TestFile, testFilesDir, writeMp4 } from '@cliprelay/test-kit/videos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxPublish, sandboxPublishesOf, tempFiles, waitFor, waitForStatus } from './support/publish.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
+import { tusCreate, tusOffset, tusPatch } from './support/tus.ts';
 import { join } from 'node:path';
 
 const VIDEO_BYTES = 25 * MiB + 77;
-
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 describe('resumable uploads (tus)', () => {
   let stack: Stack;
@@ -34,70 +31,38 @@ describe('resumable uploads (tus)', () => {
 
   const tusDir = () => join(stack.uploadTmpDir, 'tus');
 
-  async function create(
-    who: { token: string; accountId: string },
-    meta: Record<string, string> = {},
-    size = VIDEO_BYTES,
-  ): Promise<Response> {
-    const metadata = {
-      social_account_id: who.accountId,
-      filename: 'trip.mp4',
-      title: 'Trip #sea',
-      privacy_level: 'SELF_ONLY',
-      ...meta,
-    };
-    return fetch(`${stack.apiUrl}/tiktok/uploads`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${who.token}`,
-        'tus-resumable': '1.0.0',
-        'upload-length': String(size),
-        'upload-metadata': Object.entries(metadata)
-          .map(([k, v]) => `${k} ${b64(v)}`)
-          .join(','),
-      },
-    });
-  }
+  const create = (who: { token: string; accountId: string }, meta: Record<string, string> = {}) =>
+    tusCreate(stack.apiUrl, who, VIDEO_BYTES, meta);
 
   async function offsetOf(token: string, location: string): Promise<number> {
-    const res = await fetch(`${stack.apiUrl}${location}`, {
-      method: 'HEAD',
-      headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' },
-    });
-    expect(res.status).toBe(200);
-    return Number(res.headers.get('upload-offset'));
+    const head = await tusOffset(stack.apiUrl, token, location);
+    expect(head.status).toBe(200);
+    return head.offset;
   }
 
   /** PATCHes the file from `offset`; `cutAfter` bytes in, the connection is destroyed. */
-  function patch(token: string, location: string, offset: number, cutAfter?: number) {
-    return new Promise<{ status: number; sent: number }>((resolve, reject) => {
-      const req = http.request(`${stack.apiUrl}${location}`, {
-        method: 'PATCH',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'tus-resumable': '1.0.0',
-          'upload-offset': String(offset),
-          'content-type': 'application/offset+octet-stream',
-          'content-length': String(VIDEO_BYTES - offset),
-        },
-      });
-      let sent = 0;
-      const file = createReadStream(video.path, { start: offset });
-      file.on('data', (chunk) => {
-        sent += chunk.length;
-        if (cutAfter !== undefined && sent >= cutAfter) {
-          file.destroy();
-          req.destroy();
-          resolve({ status: 0, sent });
-        }
-      });
-      file.pipe(req);
-      req.on('response', (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, sent }));
-      });
-      req.on('error', (error) => (cutAfter === undefined ? reject(error) : undefined));
-    });
+  const patch = (token: string, location: string, offset: number, cutAfter?: number) =>
+    tusPatch(stack.apiUrl, token, location, video, offset, cutAfter === undefined ? {} : { cutAfter });
+
+  /** PATCHes from 0, cuts the connection `fraction` of the way in; the server's settled offset. */
+  async function cutAt(token: string, location: string, fraction: number): Promise<number> {
+    const cut = await patch(token, location, 0, Math.floor(VIDEO_BYTES * fraction));
+    expect(cut.status).toBe(0);
+    let offset = 0;
+    await waitFor(
+      'the server to settle on what it received',
+      async () => {
+        const now = await offsetOf(token, location);
+        const settled = now === offset && now > 0;
+        offset = now;
+        return settled;
+      },
+      10_000,
+      200,
+    );
+    expect(offset).toBeGreaterThan(VIDEO_BYTES * (fraction - 0.2));
+    expect(offset).toBeLessThanOrEqual(cut.sent);
+    return offset;
   }
 
   it('a connection cut mid-upload resumes from the server’s offset; TikTok gets identical bytes, once', async () => {
@@ -111,22 +76,7 @@ describe('resumable uploads (tus)', () => {
     expect(atTikTok?.status).toBe('PROCESSING_UPLOAD');
 
     // 62 % in, the connection drops.
-    const cut = await patch(who.token, location, 0, Math.floor(VIDEO_BYTES * 0.62));
-    expect(cut.status).toBe(0);
-    let offset = 0;
-    await waitFor(
-      'the server to settle on what it received',
-      async () => {
-        const now = await offsetOf(who.token, location);
-        const settled = now === offset && now > 0;
-        offset = now;
-        return settled;
-      },
-      10_000,
-      200,
-    );
-    expect(offset).toBeGreaterThan(VIDEO_BYTES * 0.4);
-    expect(offset).toBeLessThanOrEqual(cut.sent);
+    const offset = await cutAt(who.token, location, 0.62);
 
     // Resume: only the rest is sent.
     const rest = await patch(who.token, location, offset);
@@ -151,6 +101,47 @@ describe('resumable uploads (tus)', () => {
       headers: { authorization: `Bearer ${who.token}`, 'tus-resumable': '1.0.0' },
     });
     expect(after.status).toBe(410);
+  });
+
+  it('TikTok’s upload URL expires mid-upload: a fresh init sends our copy, the client sends each byte once', async () => {
+    const who = await connectedAccount(stack, 'dev|bob', { private_account: true });
+    const location = (await create(who)).headers.get('location')!;
+    const uploadId = location.split('/').pop()!;
+    const offset = await cutAt(who.token, location, 0.5);
+    const [first] = await sandboxPublishesOf(stack, who.openId);
+    await waitFor('TikTok to take the first chunk', async () => {
+      const publish = await sandboxPublish(stack, first!.publish_id);
+      return (publish?.received_bytes ?? 0) >= 10_000_000; // the first chunk (10 MB)
+    });
+    // An hour later at TikTok, its upload URL answers 403.
+    await stack.sandbox.advanceClock(3700);
+    const rest = await patch(who.token, location, offset);
+    expect(rest).toEqual({ status: 204, sent: VIDEO_BYTES - offset });
+
+    // The upload's status follows the post to its new publish id.
+    let status: { publish_id: string; local_status: string; uploaded_bytes: number } | undefined;
+    await waitFor(
+      'the post to be published',
+      async () => {
+        const res = await fetch(`${stack.apiUrl}/tiktok/uploads/${uploadId}/status`, {
+          headers: { authorization: `Bearer ${who.token}` },
+        });
+        status = ((await res.json()) as { data: typeof status }).data;
+        return status?.local_status === 'published';
+      },
+      30_000,
+      250,
+    );
+    expect(status).toMatchObject({ local_status: 'published', uploaded_bytes: VIDEO_BYTES });
+    expect(status!.publish_id).not.toBe(first!.publish_id);
+    expect(await sandboxPublish(stack, status!.publish_id)).toMatchObject({
+      received_bytes: VIDEO_BYTES,
+      sha256: video.sha256,
+    });
+    // The expired session never got its bytes: one post at TikTok.
+    const atTikTok = await sandboxPublishesOf(stack, who.openId);
+    expect(atTikTok.map((p) => p.status).sort()).toEqual(['PROCESSING_UPLOAD', 'PUBLISH_COMPLETE']);
+    await waitFor('the upload file to be removed', async () => (await tempFiles(tusDir())).length === 0);
   });
 
   it('refuses settings the creator cannot use at creation, before a byte is sent', async () => {

@@ -52,6 +52,11 @@ const INIT_GRACE_SEC = 5 * 60;
 /** A relay touches its post every RELAY_HEARTBEAT_SEC; silent this long, it died. */
 export const RELAY_HEARTBEAT_SEC = 5;
 const RELAY_GRACE_SEC = 60;
+/**
+ * A resumable upload waits this long for its next byte (relay/tus-uploads.ts); one whose process
+ * stopped is taken over by the next, and resolved by recovery only when none did in this time.
+ */
+export const RESUMABLE_IDLE_SEC = 60 * 60;
 
 /**
  * With TikTok's webhooks on, they settle posts and the job only checks now and then, in case a
@@ -128,6 +133,7 @@ export class PostFollower {
     const abandoned = await this.posts.resolveAbandoned({
       initGraceSec: INIT_GRACE_SEC,
       relayGraceSec: RELAY_GRACE_SEC,
+      resumableGraceSec: RESUMABLE_IDLE_SEC + RELAY_GRACE_SEC,
       unknownMessage: RESTARTED_INIT_MESSAGE,
       cutShortMessage: RESTARTED_RELAY_MESSAGE,
     });

@@ -80,6 +80,22 @@ export class PostsRepository {
   }
 
   /**
+   * The relay sent the last byte and TikTok accepted it: the post is `processing` — unless a
+   * webhook already said more (a quick PUBLISH_COMPLETE must not be taken back).
+   */
+  async relayed(id: string, videoSize: number): Promise<void> {
+    await this.db
+      .update(posts)
+      .set({
+        localStatus: 'processing',
+        relayHeartbeatAt: null,
+        uploadedBytes: videoSize,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(posts.id, id), eq(posts.localStatus, 'uploading')));
+  }
+
+  /**
    * Writes what TikTok said of a post unless the post is settled already, and never takes a
    * published post back to processing (statuses can arrive out of order). Returns whether it wrote.
    */
@@ -169,11 +185,15 @@ export class PostsRepository {
    * silent past the grace). An init that never came back fails: a FILE_UPLOAD's (TikTok got no
    * byte of it, so nothing was posted) or a PULL_FROM_URL's (TikTok may have taken it:
    * `OUTCOME_UNKNOWN`). A relay cut short is handed back as `relays`, moved to `processing`: only
-   * TikTok knows whether its last chunk arrived, so the post's job asks it (PostFollower).
+   * TikTok knows whether its last chunk arrived, so the post's job asks it (PostFollower). A
+   * resumable upload's relay waits for the next process to take it over (relay/tus-uploads.ts)
+   * and is resolved so only when none did for `resumableGraceSec`.
    */
   async resolveAbandoned(opts: {
     initGraceSec: number;
     relayGraceSec: number;
+    /** A resumable upload's relay is taken over by the next process; left this long, it is not. */
+    resumableGraceSec: number;
     unknownMessage: string;
     cutShortMessage: string;
   }): Promise<{ inits: number; relays: string[] }> {
@@ -204,7 +224,13 @@ export class PostsRepository {
         and(
           eq(posts.localStatus, 'uploading'),
           isNotNull(posts.relayHeartbeatAt),
-          gone(posts.relayHeartbeatAt, opts.relayGraceSec),
+          or(
+            and(isNull(posts.uploadId), gone(posts.relayHeartbeatAt, opts.relayGraceSec)),
+            and(
+              isNotNull(posts.uploadId),
+              sql`${posts.relayHeartbeatAt} < now() - make_interval(secs => ${opts.resumableGraceSec})`,
+            ),
+          ),
         ),
       )
       .returning({ id: posts.id });

@@ -12,6 +12,7 @@ import { PublishService } from './publish.service.ts';
 import { RelayService } from '../relay/relay.service.ts';
 import { TusController } from '../relay/tus.controller.ts';
 import { TusUploads } from '../relay/tus-uploads.ts';
+import { UploadSessions } from '../relay/upload-session.ts';
 
 @Module({
   imports: [TikTokModule],
@@ -21,6 +22,7 @@ import { TusUploads } from '../relay/tus-uploads.ts';
     PublishService,
     RelayService,
     TusUploads,
+    UploadSessions,
     MediaRepository,
     PostFollower,
     CallBudgetRepository,

@@ -25,7 +25,7 @@ import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
-import { flattenValidationErrors } from '../common/validation.ts';
+import { assertAcceptableInput, flattenValidationErrors } from '../common/validation.ts';
 import type { PostRow } from '../db/schema.ts';
 import { Idempotency, type KeyedAttempt } from '../publish/idempotency.ts';
 import { RELAY_HEARTBEAT_SEC } from '../publish/post-follower.ts';
@@ -37,12 +37,32 @@ import {
   type RequestedSettings,
   SUBMITTED_MESSAGE,
 } from '../publish/publish.service.ts';
-import { type ChunkSource, uploadChunks } from '../tiktok/upload-host.client.ts';
+import {
+  type ChunkSource,
+  type UploadChunksResult,
+  UploadSessionGone,
+  uploadChunks,
+} from '../tiktok/upload-host.client.ts';
 import { exceedsDeclaredLength, receiveMultipartVideo, type UploadRequest } from './multipart-upload.ts';
 import { SpoolFile } from './spool-file.ts';
+import { type UploadSession, UploadSessions } from './upload-session.ts';
 
 /** How often a relay records TikTok's accepted bytes on its post (and so its heartbeat). */
 const PROGRESS_EVERY_MS = 1000;
+/** Fresh TikTok inits one relay may make when its upload session ends under it (URL expiry). */
+const MAX_SESSION_RENEWALS = 2;
+
+/** Sends a post's file to TikTok from `source`; see RelayService.startRelay. */
+export type RelaySend = (source: ChunkSource, signal: AbortSignal) => Promise<UploadPublishData>;
+
+/**
+ * A relay stopped with this reason is set aside, not failed: its post stays `uploading`, and the
+ * file it reads from stays on disk for the process that takes it over (a resumable upload when
+ * this process shuts down: tus-uploads.ts).
+ */
+export class RelaySuspended extends Error {
+  override readonly name = 'RelaySuspended';
+}
 
 @Injectable()
 export class RelayService {
@@ -51,6 +71,7 @@ export class RelayService {
     private readonly publish: PublishService,
     private readonly posts: PostsRepository,
     private readonly idempotency: Idempotency,
+    private readonly sessions: UploadSessions,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -155,20 +176,15 @@ export class RelayService {
 
   /**
    * TikTok's init for a file of this size (the post exists once it resolves, with its publish id);
-   * `send` then forwards the file's chunks as they become readable, records TikTok's accepted
-   * bytes, and hands the post to its job once the last one is accepted. A failure of either marks
-   * the post failed with the reason (for `send`: the signal's reason when it was aborted).
+   * `send` then forwards the file's chunks as they become readable (see `sender`). A failure of
+   * the init marks the post failed with the reason.
    */
   async startRelay(
     userId: string,
     prepared: Prepared,
     file: { size: number; fileName: string; uploadId?: string },
     onPost: (postId: string) => Promise<void>,
-  ): Promise<{
-    postId: string;
-    publishId: string;
-    send: (source: ChunkSource, signal: AbortSignal) => Promise<UploadPublishData>;
-  }> {
+  ): Promise<{ postId: string; publishId: string; send: RelaySend }> {
     const init = await this.publish.init(
       userId,
       prepared.account.id,
@@ -182,43 +198,113 @@ export class RelayService {
       const err = new AppError(
         'TIKTOK_UNAVAILABLE',
         'TikTok did not give us an upload address. Please try again.',
-        {
-          retryable: true,
-        },
+        { retryable: true },
       );
       await this.publish.fail(postId, err);
       throw err;
     }
-    const send = async (source: ChunkSource, signal: AbortSignal): Promise<UploadPublishData> => {
+    const session = { publishId: init.publish_id, uploadUrl, plan };
+    return { postId, publishId: init.publish_id, send: this.sender(postId, file.size, session) };
+  }
+
+  /**
+   * Takes over the relay of a resumable upload whose process stopped (`post` is `uploading`, its
+   * file on our disk): TikTok is asked first, so that a video it already has all of is followed,
+   * never sent twice; otherwise the upload URL died with that process, so TikTok's init runs
+   * again and `send` sends the file from its first byte. Resolves `undefined` when nothing is
+   * left to send.
+   */
+  async resume(post: PostRow): Promise<RelaySend | undefined> {
+    if (post.videoSize === null) throw new Error(`post ${post.id} has no video size to resume`);
+    try {
+      if (await this.sessions.hasWholeVideo(post)) {
+        await this.handOver(post.id, post.videoSize);
+        return undefined;
+      }
+      return this.sender(post.id, post.videoSize, await this.sessions.renew(post));
+    } catch (error) {
+      // TikTok refused the new init, or cannot be asked (the account needs reconnecting): the
+      // post fails with that reason. A passing failure (TikTok unavailable) leaves the takeover
+      // to the next try (the client's next request, or the next sweep).
+      if (error instanceof AppError && error.retryable !== true) await this.publish.fail(post.id, error);
+      throw error;
+    }
+  }
+
+  /**
+   * Forwards the file's chunks as they become readable, records TikTok's accepted bytes, and hands
+   * the post to its job once the last one is accepted. When TikTok's upload session ends under it
+   * (its one-hour URL expired), it inits afresh and sends the file again from `source` — our disk,
+   * never the client. A failure marks the post failed with the reason (the signal's reason when it
+   * was aborted), unless the relay was suspended.
+   */
+  private sender(postId: string, size: number, first: UploadSession): RelaySend {
+    return async (source, signal) => {
       const progress = this.recordProgress(postId);
+      let session = first;
       try {
-        const result = await uploadChunks({
-          uploadUrl,
-          source,
-          plan,
-          signal,
-          onProgress: (p) => progress.accepted(p.uploadedBytes),
-        });
+        let result: UploadChunksResult | undefined;
+        for (let renewals = 0; !result; renewals++) {
+          try {
+            result = await uploadChunks({
+              uploadUrl: session.uploadUrl,
+              source,
+              plan: session.plan,
+              signal,
+              onProgress: (p) => progress.accepted(p.uploadedBytes),
+            });
+          } catch (error) {
+            if (!(error instanceof UploadSessionGone) || renewals >= MAX_SESSION_RENEWALS) throw error;
+            signal.throwIfAborted();
+            this.logger.warn(
+              { postId, publishId: session.publishId },
+              'tiktok ended the upload session mid-relay',
+            );
+            progress.accepted(0);
+            const post = await this.posts.findById(postId);
+            if (!post) throw error;
+            session = await this.sessions.renew(post);
+          }
+        }
         progress.stop();
-        await this.posts.update(postId, {
-          localStatus: 'processing',
-          relayHeartbeatAt: null,
-          uploadedBytes: file.size,
-        });
-        await this.publish.follow(postId, 1);
+        await this.handOver(postId, size);
         this.logger.info(
-          { postId, publishId: init.publish_id, bytes: file.size, chunkRetries: result.chunkRetries },
+          { postId, publishId: session.publishId, bytes: size, chunkRetries: result.chunkRetries },
           'video sent to tiktok',
         );
       } catch (err) {
         progress.stop();
-        // The signal's reason is why this leg stopped: the client, or the receiving side's error.
-        await this.publish.fail(postId, signal.aborted ? (signal.reason as unknown) : err);
-        throw err;
+        const reason = signal.aborted ? (signal.reason as unknown) : err;
+        if (reason instanceof RelaySuspended) throw reason;
+        if (!signal.aborted && (await this.lastChunkArrived(postId, session, progress.bytes()))) {
+          await this.handOver(postId, size);
+        } else {
+          // The signal's reason is why this leg stopped: the client, or the receiving side's error.
+          await this.publish.fail(postId, reason);
+          throw err;
+        }
       }
-      return { publish_id: init.publish_id, message: SUBMITTED_MESSAGE, post_id: postId };
+      return { publish_id: session.publishId, message: SUBMITTED_MESSAGE, post_id: postId };
     };
-    return { postId, publishId: init.publish_id, send };
+  }
+
+  /**
+   * The last chunk's answer was lost (the connection dropped, a timeout): TikTok may have every
+   * byte and post the video. It is asked before the post is failed, so that Try again cannot post
+   * it twice.
+   */
+  private async lastChunkArrived(postId: string, session: UploadSession, accepted: number): Promise<boolean> {
+    const last = session.plan.chunks.at(-1);
+    if (!last || accepted < last.start) return false;
+    const post = await this.posts.findById(postId);
+    if (!post || post.publishId !== session.publishId) return false;
+    return this.sessions.hasWholeVideo(post).catch(() => false);
+  }
+
+  /** TikTok has every byte: the post is `processing`, and its job follows it. */
+  private async handOver(postId: string, size: number): Promise<void> {
+    await this.posts.relayed(postId, size);
+    await this.publish.follow(postId, 1);
   }
 
   /**
@@ -240,6 +326,7 @@ export class RelayService {
     }, PROGRESS_EVERY_MS);
     return {
       accepted: (bytes: number) => (accepted = bytes),
+      bytes: () => accepted,
       stop: () => clearInterval(timer),
     };
   }
@@ -263,6 +350,8 @@ function recoveredUpload(post: PostRow): UploadPublishData | undefined {
 async function parseFields(
   fields: Record<string, string>,
 ): Promise<{ settings: RequestedSettings; videoSize: number | undefined }> {
+  // The form's text is checked as a JSON body is (common/validation.ts): no NUL reaches the database.
+  assertAcceptableInput(fields, 'form');
   const dto = plainToInstance(UploadFieldsDto, fields);
   const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) {

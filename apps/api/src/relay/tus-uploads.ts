@@ -11,8 +11,17 @@
  * whichever PATCH brought them (relay.service.ts `startRelay`). The file stays on disk until the
  * relay ends — TikTok has every byte, the post failed, the user cancelled (DELETE), or no byte came
  * for an hour — and is removed on each of those ends; recovery sweeps what a dead process left.
+ *
+ * A relay outlives its process. One holds PostgreSQL's advisory lock on its post while it runs
+ * (let go by a process that dies). When this process stops, its relays are suspended, not failed:
+ * the post stays `uploading` and its file stays. The next process that finds the file — at boot,
+ * in its sweep, or when the client comes back (HEAD, PATCH) — takes the relay over: it asks TikTok
+ * whether it has every byte already (then the post is followed), else inits afresh (the upload URL
+ * died with the old process) and sends the file from disk while the client resumes where it
+ * stopped (relay.service.ts `resume`). A resumable upload nobody takes over for an hour is left to
+ * recovery, which asks TikTok and fails it (post-follower.ts).
  */
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
 import { type Upload } from '@tus/utils';
@@ -28,19 +37,21 @@ import { AppError } from '../common/app-error.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
 import { errorBody } from '../common/error.filter.ts';
 import { type AppRequest, requestIdOf } from '../common/request.ts';
+import type { DatabaseHandle } from '../db/database.ts';
+import { DB_HANDLE } from '../db/database.module.ts';
 import type { KeyedAttempt } from '../publish/idempotency.ts';
-import { RESTARTED_RELAY_MESSAGE } from '../publish/post-follower.ts';
+import { RESUMABLE_IDLE_SEC } from '../publish/post-follower.ts';
 import { PostsRepository } from '../publish/posts.repository.ts';
 import { UPLOAD_FIELD_NAMES } from '../publish/publish.dto.ts';
 import { PublishService } from '../publish/publish.service.ts';
 import type { ChunkSource } from '../tiktok/upload-host.client.ts';
 import { notAVideo, sniffContainer, validationFailed } from './multipart-upload.ts';
-import { cancelled, RelayService } from './relay.service.ts';
+import { cancelled, RelayService, RelaySuspended } from './relay.service.ts';
 
 /** The route the tus endpoint answers on (creation), and below it each upload's URL. */
 export const TUS_PATH = '/tiktok/uploads';
 /** A relay that waits this long for its next byte gives up, and its upload is removed. */
-const IDLE_LIMIT_MS = 60 * 60 * 1000;
+const IDLE_LIMIT_MS = RESUMABLE_IDLE_SEC * 1000;
 /** How often a waiting relay looks at the file between the store's notices. */
 const POLL_MS = 250;
 
@@ -96,6 +107,8 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
   readonly directory: string;
   private readonly server: Server;
   private readonly relays = new Map<string, Relay>();
+  /** The tus requests being served: a PATCH still sending when this process stops is cut. */
+  private readonly requests = new Set<IncomingMessage>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -103,6 +116,7 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
     private readonly relay: RelayService,
     private readonly publish: PublishService,
     private readonly posts: PostsRepository,
+    @Inject(DB_HANDLE) private readonly database: DatabaseHandle,
     @InjectLogger() private readonly logger: Logger,
   ) {
     this.directory = join(config.uploadTmpDir, 'tus');
@@ -132,7 +146,18 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
 
   /** Serves one tus request (the caller checked the bearer and that the upload is the user's). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests.add(req);
+    res.once('close', () => this.requests.delete(req));
     return this.server.handle(req, res);
+  }
+
+  /**
+   * The client is here for an upload whose post is still `uploading`: a relay must be running,
+   * here or in another process; none is when the process that ran it stopped, so this one takes
+   * it over (while the client's HEAD and PATCH go on).
+   */
+  ensureRelay(uploadId: string): void {
+    if (!this.relays.has(uploadId)) void this.takeOver(uploadId);
   }
 
   /** The user cancelled (DELETE): the relay stops, the post fails as cancelled, the file goes. */
@@ -159,9 +184,12 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweeper);
-    // Stopping (a deploy, Ctrl-C): the upload cannot go on here; the user is told why.
-    const stopping = new AppError('UPLOAD_FAILED', RESTARTED_RELAY_MESSAGE, { retryable: true });
+    // Stopping (a deploy, Ctrl-C): the next process takes the relays over; their files stay.
+    const stopping = new RelaySuspended('this process is stopping');
     for (const running of this.relays.values()) running.stop.abort(stopping);
+    // A PATCH would hold the shutdown for as long as its client sends: its client resumes (HEAD,
+    // then PATCH from the offset) at the next process instead. What arrived so far is kept.
+    for (const req of this.requests) req.destroy();
     await Promise.all([...this.relays.values()].map((r) => r.done.catch(() => undefined)));
   }
 
@@ -170,7 +198,10 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
     await this.server.datastore.remove(uploadId).catch(() => undefined);
   }
 
-  /** Removes upload files no relay of a live post needs (the boot sweep and recovery). */
+  /**
+   * The boot sweep and every SWEEP_EVERY_MS: an upload file whose post still uploads has its relay
+   * taken over if none runs; every other one (its post ended, or none) is removed.
+   */
   async sweep(): Promise<number> {
     const names = await readdir(this.directory).catch(() => [] as string[]);
     const ids = new Set(names.map((n) => n.replace(/\.json$/, '')));
@@ -178,11 +209,31 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
     for (const id of ids) {
       if (this.relays.has(id)) continue;
       const post = await this.posts.findByUploadId(id);
-      if (post?.localStatus === 'uploading' && post.relayHeartbeatAt) continue;
+      if (post?.localStatus === 'uploading') {
+        void this.takeOver(id);
+        continue;
+      }
       await this.remove(id);
       removed++;
     }
     return removed;
+  }
+
+  /**
+   * Takes over the relay of an upload whose process stopped, when its post still uploads and no
+   * other process holds the relay's lock (relay.service.ts `resume`).
+   */
+  private async takeOver(uploadId: string): Promise<void> {
+    const post = await this.posts.findByUploadId(uploadId);
+    if (post?.localStatus !== 'uploading') return;
+    this.run(uploadId, post.id, async (source, signal) => {
+      // Read again under the lock: the process that held it may have ended the post meanwhile.
+      const now = await this.posts.findById(post.id);
+      if (now?.localStatus !== 'uploading') return undefined;
+      this.logger.info({ uploadId, postId: post.id }, 'taking over a resumable upload’s relay');
+      const send = await this.relay.resume(now);
+      return send?.(source, signal);
+    });
   }
 
   /** The creation POST: the form's checks, TikTok's init, then the relay beside the upload. */
@@ -220,7 +271,7 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
         { size, fileName: meta.filename ?? 'video', uploadId: upload.id },
         keyed.onPost,
       );
-      this.run(upload.id, relay, keyed);
+      this.run(upload.id, relay.postId, relay.send, keyed);
       return {};
     } catch (error) {
       await keyed.failed();
@@ -228,13 +279,58 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** The relay of one upload, beside its PATCHes; its end removes the upload's file. */
+  /**
+   * The relay of one upload, beside its PATCHes, under the post's lock (another process holding it
+   * relays the upload itself). Its end removes the upload's file, unless it was suspended.
+   */
   private run(
     uploadId: string,
-    relay: Awaited<ReturnType<RelayService['startRelay']>>,
-    keyed: KeyedAttempt<UploadPublishData>,
+    postId: string,
+    send: (source: ChunkSource, signal: AbortSignal) => Promise<UploadPublishData | undefined>,
+    keyed: KeyedAttempt<UploadPublishData> = NO_KEY,
   ): void {
     const stop = new AbortController();
+    const source = this.growingFile(uploadId);
+    let sent = false;
+    let suspended = false;
+    const done = this.database
+      .whileLocked(`relay:${postId}`, async () => {
+        try {
+          const result = await send(source.source, stop.signal);
+          sent = true;
+          if (result) await keyed.succeeded(result);
+        } catch (error) {
+          suspended = error instanceof RelaySuspended;
+          if (suspended) return;
+          await keyed.failed();
+          this.logger.warn(
+            { uploadId, postId, code: error instanceof AppError ? error.code : 'INTERNAL' },
+            'resumable upload ended without reaching tiktok',
+          );
+        }
+      })
+      .catch((error: unknown) => {
+        this.logger.error({ err: error, uploadId, postId }, 'resumable upload relay failed');
+        return { ran: true as const, value: undefined };
+      })
+      .then(async (lock) => {
+        const entry = this.relays.get(uploadId);
+        this.relays.delete(uploadId);
+        // Another process relays it; or this one stopped and the next one takes it over.
+        if (!lock.ran || suspended) return;
+        // TikTok has it all, and the client's last PATCH is still being answered: its
+        // onUploadFinish finds no relay and removes the file then.
+        if (sent && entry && !entry.received) return;
+        await this.remove(uploadId);
+      });
+    this.relays.set(uploadId, { postId, stop, done, wake: source.wake, received: false });
+  }
+
+  /**
+   * The upload's file as the relay reads it: it grows as PATCHes write, so `ready` waits (woken by
+   * the store, or polling) until the bytes a chunk needs are on disk.
+   */
+  private growingFile(uploadId: string): { source: ChunkSource; wake: () => void } {
     let wake: () => void = () => undefined;
     const woken = () =>
       new Promise<void>((resolve) => {
@@ -266,31 +362,16 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
         }
       },
     };
-    let sent = false;
-    const done = relay
-      .send(source, stop.signal)
-      .then(async (result) => {
-        sent = true;
-        await keyed.succeeded(result);
-      })
-      .catch(async (error: unknown) => {
-        await keyed.failed();
-        this.logger.warn(
-          { uploadId, postId: relay.postId, code: error instanceof AppError ? error.code : 'INTERNAL' },
-          'resumable upload ended without reaching tiktok',
-        );
-      })
-      .then(async () => {
-        const entry = this.relays.get(uploadId);
-        this.relays.delete(uploadId);
-        // TikTok has it all, and the client's last PATCH is still being answered: its
-        // onUploadFinish finds no relay and removes the file then.
-        if (sent && entry && !entry.received) return;
-        await this.remove(uploadId);
-      });
-    this.relays.set(uploadId, { postId: relay.postId, stop, done, wake: () => wake(), received: false });
+    return { source, wake: () => wake() };
   }
 }
+
+/** A relay taken over from another process: its Idempotency-Key reads the post (idempotency.ts). */
+const NO_KEY: KeyedAttempt<UploadPublishData> = {
+  onPost: () => Promise.resolve(),
+  succeeded: (result) => Promise.resolve(result),
+  failed: () => Promise.resolve(),
+};
 
 /** The Node request under @tus/server's web Request: our auth guard put the user on it. */
 function nodeRequest(req: { runtime?: { node?: { req: unknown } } }): AppRequest {

@@ -65,12 +65,16 @@ export class TusController {
       res.status(204).end();
       return;
     }
-    if ((req.method === 'PATCH' || req.method === 'HEAD') && post.localStatus !== 'uploading') {
-      throw new AppError(
-        'UPLOAD_ENDED',
-        post.userMessage ??
-          'This upload has ended: TikTok has the whole video. Follow the post in your history.',
-      );
+    if (req.method === 'PATCH' || req.method === 'HEAD') {
+      if (post.localStatus !== 'uploading') {
+        throw new AppError(
+          'UPLOAD_ENDED',
+          post.userMessage ??
+            'This upload has ended: TikTok has the whole video. Follow the post in your history.',
+        );
+      }
+      // The client is back after our restart: its relay is taken over here.
+      this.tus.ensureRelay(uploadId);
     }
     await this.tus.handle(req, res);
   }

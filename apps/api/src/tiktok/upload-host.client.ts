@@ -204,15 +204,25 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
   }
 }
 
+/**
+ * TikTok's upload session is gone (403: its one-hour upload_url expired; 404: TikTok dropped it).
+ * Nothing of it will become a post; a caller that has the whole file may init afresh and send it
+ * again from its own copy (relay.service.ts).
+ */
+export class UploadSessionGone extends AppError {
+  constructor(message: string) {
+    super('UPLOAD_FAILED', message, { retryable: false });
+  }
+}
+
 function failureFor(status: number): AppError {
   switch (status) {
     case 403:
-      return uploadFailed(
+      return new UploadSessionGone(
         `TikTok's upload link expired before the video finished uploading. ${START_AGAIN}`,
-        false,
       );
     case 404:
-      return uploadFailed(`TikTok no longer has this upload. ${START_AGAIN}`, false);
+      return new UploadSessionGone(`TikTok no longer has this upload. ${START_AGAIN}`);
     case 400:
       return uploadFailed(
         `TikTok rejected the upload request. ${START_AGAIN} If it keeps failing, contact support.`,
