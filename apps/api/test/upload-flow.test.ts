@@ -128,6 +128,38 @@ describe('upload and publish', () => {
     await expectUploaded(token, res, small);
   });
 
+  // TikTok's 416 says what it has (tiktok-api.md §2.3, §4): the API goes on from there.
+  describe('416 resync', () => {
+    async function uploadWith416(fault: { chunk_index: number; after_receive?: boolean }) {
+      const { token, accountId, openId } = await account();
+      await addFault(stack, { endpoint: 'upload', http_status: 416, open_id: openId, ...fault });
+      const before = (await stack.sandbox.calls()).upload ?? 0;
+      const res = await upload(stack, token, accountId, await uploadForm(fields, large));
+      const { publishId } = await expectUploaded(token, res, large);
+      expect((await stack.sandbox.faults()).filter((f) => f.open_id === openId)).toEqual([]);
+      const chunks = Number((await sandboxPublish(stack, publishId)).source_info.total_chunk_count);
+      expect(chunks).toBeGreaterThan(1);
+      return { chunks, puts: ((await stack.sandbox.calls()).upload ?? 0) - before };
+    }
+
+    it('resends a chunk TikTok refused with a 416 saying it does not have it; TikTok assembles the exact file', async () => {
+      const { chunks, puts } = await uploadWith416({ chunk_index: 1 });
+      expect(puts).toBe(chunks + 1);
+    });
+
+    it('goes on with the next chunk when the 416 says TikTok already has the one sent (its answer was lost)', async () => {
+      const { chunks, puts } = await uploadWith416({ chunk_index: 0, after_receive: true });
+      // Chunk 0 is not sent twice: TikTok's Content-Range showed it arrived.
+      expect(puts).toBe(chunks);
+    });
+
+    it('finishes when the 416 on the last chunk says TikTok has every byte', async () => {
+      const { chunks, puts } = await uploadWith416({ chunk_index: 1, after_receive: true });
+      expect(chunks).toBe(2); // chunk 1 is the last
+      expect(puts).toBe(chunks);
+    });
+  });
+
   it('records the publish_id in history as soon as TikTok answers init, before any byte is sent', async () => {
     const { token, accountId, openId } = await account();
     // TikTok's upload host holds the first chunk, so the request is still in flight below.
@@ -433,23 +465,43 @@ describe('upload and publish', () => {
       });
     });
 
-    it('answers 500 UPLOAD_FAILED when TikTok refuses the bytes, and marks the post failed', async () => {
+    it('answers 500 UPLOAD_FAILED when TikTok keeps refusing the bytes, and marks the post failed', async () => {
       const { token, accountId, openId } = await account();
-      // 403 from the upload host: the upload_url expired; resending cannot help.
-      await addFault(stack, { endpoint: 'upload', http_status: 403, chunk_index: 0, open_id: openId });
+      // 403 from the upload host: the upload_url expired. A fresh init is tried twice; every
+      // session refuses too.
+      await addFault(stack, { endpoint: 'upload', http_status: 403, count: 3, open_id: openId });
       const res = await upload(stack, token, accountId, await uploadForm(fields, small));
       const json = await body(res);
       expect(res.status, JSON.stringify(json)).toBe(500);
       expect(json).toMatchObject({ statusCode: 500, code: 'UPLOAD_FAILED', retryable: false });
       expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
-      const [publish] = await sandboxPublishesOf(stack, openId);
-      if (!publish) throw new Error('TikTok received no publish');
-      const row = (await listPosts(stack, token)).find((p) => p.publish_id === publish.publish_id);
-      expect(row).toMatchObject({
+      const publishes = await sandboxPublishesOf(stack, openId);
+      expect(publishes.map((p) => p.status)).toEqual(Array(3).fill('PROCESSING_UPLOAD'));
+      const ids = new Set(publishes.map((p) => p.publish_id));
+      const rows = (await listPosts(stack, token)).filter((p) => ids.has(p.publish_id));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
         local_status: 'failed',
         error_code: 'UPLOAD_FAILED',
         user_message: json.message,
       });
+    });
+
+    it('an upload URL that expired mid-relay is renewed: a fresh init gets the file from our copy', async () => {
+      const { token, accountId, openId } = await account();
+      await addFault(stack, { endpoint: 'upload', http_status: 403, chunk_index: 0, open_id: openId });
+      const res = await upload(stack, token, accountId, await uploadForm(fields, small));
+      const json = await body(res);
+      expect(res.status, JSON.stringify(json)).toBe(200);
+      const publishes = await sandboxPublishesOf(stack, openId);
+      expect(publishes).toHaveLength(2);
+      const renewed = publishes.find((p) => p.publish_id === json.data.publish_id);
+      expect(renewed).toMatchObject({ received_bytes: small.size, sha256: small.sha256 });
+      expect(publishes.find((p) => p !== renewed)).toMatchObject({
+        status: 'PROCESSING_UPLOAD',
+        received_bytes: 0,
+      });
+      expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
     });
   });
 });

@@ -176,7 +176,10 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
     };
     const web = webPort
       ? await onPort('web', webPort, (port) =>
-          options.web === 'vite' ? startWebDevServer(port, webConfig) : startWebHost(port, webConfig),
+          options.web === 'vite'
+            ? startWebDevServer(port, webConfig)
+            : // Videos from the media host, creators' avatars from TikTok's (the sandbox).
+              startWebHost(port, webConfig, { mediaOrigins: [media.url, sandbox.url] }),
         )
       : undefined;
     if (web) stops.push(() => web.close());

@@ -4,7 +4,7 @@
  * tests and the benchmarks all go through here.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, fchmod, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { API_BUILD, API_MAIN, buildIfChanged } from './builds.ts';
 import { REPO_ROOT } from './repo.ts';
@@ -36,13 +36,23 @@ export function spawnApi(env: Record<string, string>, output: ApiOutput = 'inher
     stdio: ['ignore', output === 'inherit' ? 'inherit' : 'pipe', output === 'inherit' ? 'inherit' : 'pipe'],
   });
   if (typeof output === 'object') {
-    const file = createWriteStream(output.file, { flags: 'a' });
+    const file = appendPrivately(output.file);
     child.stdout?.pipe(file);
     child.stderr?.pipe(file);
     const { onLine } = output;
     if (onLine && child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
   }
   return child;
+}
+
+/**
+ * Opens `path` for appending, readable by its owner only (0600): the API's log names users,
+ * posts and requests. A file an older run left world-readable is narrowed too.
+ */
+export function appendPrivately(path: string): WriteStream {
+  const file = createWriteStream(path, { flags: 'a', mode: 0o600 });
+  file.once('open', (fd) => fchmod(fd, 0o600, () => undefined));
+  return file;
 }
 
 /** Resolves once `${apiUrl}/health` answers 200; rejects if the process exits first. */

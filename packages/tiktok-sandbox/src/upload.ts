@@ -11,7 +11,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { finalChunkSize } from './chunk-plan.ts';
 import { type SandboxContext, playFault, takeFault } from './context.ts';
 import { completeTransfer, hashOf, hashes } from './processing.ts';
-import type { Publish, UploadSession } from './state.ts';
+import type { Fault, Publish, UploadSession } from './state.ts';
 
 const CONTENT_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'];
 
@@ -45,6 +45,24 @@ async function reject(
     .send(JSON.stringify({ error: { code: status, message } }));
 }
 
+/**
+ * Plays an upload fault. An injected 4xx is the upload host's own answer, so like every other it
+ * says what the host has (§2.3): a 416 then tells the client where to resume — the chunk's start
+ * if it was not kept, the next chunk's with `after_receive`. Gateway 5xx and resets say nothing.
+ */
+function playUploadFault(
+  ctx: SandboxContext,
+  fault: Fault,
+  req: Request,
+  res: Response,
+  session: UploadSession,
+): Promise<boolean> {
+  if (!fault.reset && fault.http_status !== undefined && fault.http_status < 500) {
+    res.setHeader('content-range', progressHeader(session));
+  }
+  return playFault(ctx, fault, req, res, 'empty');
+}
+
 function chunkIndexOf(session: UploadSession, firstByte: number | undefined): number | undefined {
   if (firstByte === undefined) return undefined;
   return Math.min(Math.floor(firstByte / session.chunk_size), session.total_chunk_count - 1);
@@ -53,6 +71,7 @@ function chunkIndexOf(session: UploadSession, firstByte: number | undefined): nu
 export function uploadRoutes(ctx: SandboxContext): Router {
   const router = express.Router();
   router.put(['/upload/', '/video/'], async (req, res) => {
+    ctx.state.countCall('upload');
     const uploadId = typeof req.query.upload_id === 'string' ? req.query.upload_id : '';
     const p = ctx.state.uploads.get(uploadId);
     const session = p?.upload;
@@ -68,7 +87,7 @@ export function uploadRoutes(ctx: SandboxContext): Router {
       // A failing answer comes after the body went through (a gateway error): read it, store nothing.
       const answers = !fault.reset && (fault.http_status !== undefined || fault.error_code !== undefined);
       if (answers) await drain(req);
-      if (await playFault(ctx, fault, req, res, 'empty')) return;
+      if (await playUploadFault(ctx, fault, req, res, session)) return;
     }
     if (ctx.clock.now() >= session.expires_at)
       return reject(req, res, 403, 'The upload_url has expired.', session);
@@ -118,7 +137,7 @@ export function uploadRoutes(ctx: SandboxContext): Router {
       const done = session.received_bytes === session.video_size;
       if (done) completeTransfer(ctx, p);
       // The chunk is kept; its answer is slow, lost or an error (a response dropped on the way).
-      if (fault?.after_receive && (await playFault(ctx, fault, req, res, 'empty'))) return;
+      if (fault?.after_receive && (await playUploadFault(ctx, fault, req, res, session))) return;
       res.setHeader('content-range', progressHeader(session));
       res.status(done ? 201 : 206).end();
     } catch {

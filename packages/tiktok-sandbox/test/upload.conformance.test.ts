@@ -510,6 +510,56 @@ describe('§2.3 PUT protocol', () => {
     expect((await s.record()).sha256).toBe(sha256(FILE_12));
   });
 
+  it('§2.3 §13 an injected 416 carries Content-Range of what the host has (the chunk not kept); resending that chunk completes', async () => {
+    const s = await startUpload(sb.url, FILE_16, 5 * MiB);
+    await addFault(sb.url, { endpoint: 'upload', http_status: 416, chunk_index: 1 });
+    expect((await s.put(0)).status).toBe(206);
+    const refused = await s.put(1);
+    expect({ status: refused.status, range: refused.headers.get('content-range') }).toEqual({
+      status: 416,
+      range: range(0, 5 * MiB - 1, TOTAL_16),
+    });
+    expect((await s.record()).received_bytes).toBe(5 * MiB);
+    expect((await s.put(1)).status).toBe(206);
+    expect((await s.put(2)).status).toBe(201);
+    await s.statusUntil(isFinal);
+    expect(await s.record()).toMatchObject({ received_bytes: TOTAL_16, sha256: sha256(FILE_16) });
+  });
+
+  it('§2.3 §13 an injected 416 after the chunk arrived (after_receive) says the chunk is there; the next chunk completes', async () => {
+    const s = await startUpload(sb.url, FILE_16, 5 * MiB);
+    await addFault(sb.url, { endpoint: 'upload', http_status: 416, after_receive: true, chunk_index: 1 });
+    expect((await s.put(0)).status).toBe(206);
+    const refused = await s.put(1);
+    expect({ status: refused.status, range: refused.headers.get('content-range') }).toEqual({
+      status: 416,
+      range: range(0, 10 * MiB - 1, TOTAL_16),
+    });
+    expect((await s.put(2)).status).toBe(201);
+    await s.statusUntil(isFinal);
+    expect(await s.record()).toMatchObject({ received_bytes: TOTAL_16, sha256: sha256(FILE_16) });
+  });
+
+  it('§2.3 an injected 416 before the first byte says `bytes */total`', async () => {
+    const s = await startUpload(sb.url, FILE_12, 5 * MiB);
+    await addFault(sb.url, { endpoint: 'upload', http_status: 416, chunk_index: 0 });
+    const refused = await s.put(0);
+    expect({ status: refused.status, range: refused.headers.get('content-range') }).toEqual({
+      status: 416,
+      range: `bytes */${12 * MiB}`,
+    });
+  });
+
+  it('§2.3 an injected gateway 5xx carries no Content-Range (a gateway does not know the progress)', async () => {
+    const s = await startUpload(sb.url, FILE_12, 5 * MiB);
+    await addFault(sb.url, { endpoint: 'upload', http_status: 502, chunk_index: 0 });
+    const failed = await s.put(0);
+    expect({ status: failed.status, range: failed.headers.get('content-range') }).toEqual({
+      status: 502,
+      range: null,
+    });
+  });
+
   it('§2.3 §12.4 a chunk cut off mid-body by the client keeps none of its bytes; the retry assembles the exact file', async () => {
     const s = await startUpload(sb.url, FILE_12, 5 * MiB);
     expect((await s.put(0)).status).toBe(206);

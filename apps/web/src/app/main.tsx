@@ -1,3 +1,5 @@
+// First: before any module builds a zod schema.
+import '../lib/zod-jitless.ts';
 import '@mantine/core/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
