@@ -26,6 +26,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
+import { CookieJar } from '@cliprelay/test-kit/cookies';
 import { freePort } from '@cliprelay/test-kit/ports';
 import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
 import { MiB, writeMp4File } from '@cliprelay/test-kit/videos';
@@ -68,17 +69,6 @@ async function json<T>(res: Response, what: string): Promise<T> {
   const text = await res.text();
   if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text}`);
   return JSON.parse(text) as T;
-}
-
-function postJson(url: string, body: unknown, token?: string): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
 }
 
 interface Memory {
@@ -224,8 +214,13 @@ async function main(): Promise<number> {
     private_account: true,
     max_video_post_duration_sec: 600,
   });
+  // One browser for the whole flow: the API links only where the connect began (its cookie).
+  const browser = new CookieJar();
   const connect = await json<{ data: { authorizeUrl: string } }>(
-    await postJson(`${apiUrl}/tiktok/connect`, {}, token),
+    await browser.fetch(`${apiUrl}/tiktok/connect`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    }),
     'POST /tiktok/connect',
   );
   const consent = await sandbox.control.consent({
@@ -233,7 +228,7 @@ async function main(): Promise<number> {
     open_id: creator.open_id,
     approve: true,
   });
-  const callback = await fetch(consent.redirect_to, { redirect: 'manual' });
+  const callback = await browser.fetch(consent.redirect_to);
   await callback.arrayBuffer();
   const back = new URL(callback.headers.get('location') ?? 'http://missing/');
   const accountId = back.searchParams.get('account');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { headlessLogin, startDevIdentity } from '@cliprelay/dev-identity';
+import { CookieJar } from '@cliprelay/test-kit/cookies';
 import { freePort } from '@cliprelay/test-kit/ports';
 import { ensureApiBuilt, spawnApi, stopChild, waitForHealth } from '@cliprelay/test-kit/processes';
 import { type SandboxCreatorInput, SandboxControl } from '@cliprelay/tiktok-sandbox/control';
@@ -90,7 +91,9 @@ export async function startBenchStack(name: string, sandboxArgs: string[] = []):
   const { access_token: token } = await headlessLogin({ issuerUrl: identity.issuer, sub: 'dev|alice' });
   const connect = async (creator: SandboxCreatorInput = {}) => {
     const { open_id: openId } = await tiktok.createCreator({ private_account: true, ...creator });
-    const res = await fetch(`${apiUrl}/tiktok/connect`, {
+    // One browser for the whole flow: the API links only where the connect began (its cookie).
+    const browser = new CookieJar();
+    const res = await browser.fetch(`${apiUrl}/tiktok/connect`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });
@@ -100,7 +103,7 @@ export async function startBenchStack(name: string, sandboxArgs: string[] = []):
       open_id: openId,
       approve: true,
     });
-    const callback = await fetch(redirect_to, { redirect: 'manual' });
+    const callback = await browser.fetch(redirect_to);
     const accountId = new URL(callback.headers.get('location') ?? '', 'http://x').searchParams.get('account');
     if (!accountId) throw new Error(`connect failed: ${callback.headers.get('location')}`);
     return { accountId, openId };
@@ -118,8 +121,10 @@ export async function startBenchStack(name: string, sandboxArgs: string[] = []):
   };
 }
 
+/** `BENCH_SANDBOX_NODE_ARGS` (space-separated) adds node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 async function startSandboxProcess(port: number, args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [SANDBOX_CLI, '--port', String(port), ...args], {
+  const nodeArgs = process.env.BENCH_SANDBOX_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, SANDBOX_CLI, '--port', String(port), ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   cleanups.push(() => stopChild(child));

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.ts';
 import { ErrorFilter } from './common/error.filter.ts';
 import { createLogger, httpLogger, type Logger, PinoNestLogger } from './common/logger.ts';
+import { securityHeaders } from './common/security-headers.ts';
 import { createValidationPipe } from './common/validation.ts';
 import { type AppConfig, describeConfig } from './config/config.ts';
 import { openDatabase } from './db/database.ts';
@@ -74,9 +75,12 @@ export async function startApi(
   }
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
   app.use(httpLogger(logger));
   app.enableCors({
     origin: [...config.corsOrigins],
+    // POST /tiktok/connect sets the cookie that binds the OAuth flow to the browser (tiktok/oauth-browser-cookie.ts).
+    credentials: true,
     // HEAD and PATCH, and the tus headers, for resumable uploads (relay/tus-uploads.ts).
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: [

@@ -146,10 +146,13 @@ describe('connecting TikTok accounts', () => {
     const states = stack.api.app.get(OAuthStatesRepository);
     const [user] = await queryDb(stack, "select id from users where sub = 'dev|alice'");
     const expiresAt = new Date(Date.now() + 600_000);
-    await states.create('late-hash', user!.id, expiresAt);
+    await states.create('late-hash', 'browser-hash', user!.id, expiresAt);
     expect(await states.consume('late-hash', new Date(expiresAt.getTime() + 1))).toBeUndefined();
-    await states.create('timely-hash', user!.id, expiresAt);
-    expect(await states.consume('timely-hash', new Date(expiresAt.getTime() - 1))).toBe(user!.id);
+    await states.create('timely-hash', 'browser-hash', user!.id, expiresAt);
+    expect(await states.consume('timely-hash', new Date(expiresAt.getTime() - 1))).toEqual({
+      userId: user!.id,
+      browserHash: 'browser-hash',
+    });
     expect(await states.consume('timely-hash', new Date(expiresAt.getTime() - 1))).toBeUndefined();
   });
 

@@ -17,6 +17,11 @@ export const ERROR_STATUS = {
   TIKTOK_REJECTED: 400,
   /** The OAuth callback's state is unknown, used, expired or someone else's. */
   OAUTH_STATE_INVALID: 400,
+  /**
+   * The OAuth callback reached a browser other than the one that began the connect (its cookie
+   * is missing or another flow's): nothing was linked, and the state is spent.
+   */
+  OAUTH_BROWSER_MISMATCH: 400,
   /** The user did not grant every scope we need (video.publish, user.info.basic). */
   OAUTH_SCOPES_MISSING: 400,
   /** The user denied access on TikTok's consent page. */

@@ -4,6 +4,7 @@
  * the sample videos into a user's media library.
  */
 import { headlessLogin, type HeadlessLoginTokens } from '@cliprelay/dev-identity';
+import { CookieJar } from '@cliprelay/test-kit/cookies';
 import type { SandboxControl, SandboxCreator, SandboxCreatorInput } from '@cliprelay/tiktok-sandbox';
 import { sampleVideos } from './media-host.ts';
 import type { RunningDevStack } from './stack.ts';
@@ -40,7 +41,9 @@ export async function connectAccount(
   accessToken: string,
   openId: string,
 ): Promise<string> {
-  const res = await fetch(`${stack.apiUrl}/tiktok/connect`, {
+  // One browser for the whole flow: the API links only where the connect began (its cookie).
+  const browser = new CookieJar();
+  const res = await browser.fetch(`${stack.apiUrl}/tiktok/connect`, {
     method: 'POST',
     headers: { authorization: `Bearer ${accessToken}` },
   });
@@ -51,7 +54,7 @@ export async function connectAccount(
     open_id: openId,
     approve: true,
   });
-  const callback = await fetch(consent.redirect_to, { redirect: 'manual' });
+  const callback = await browser.fetch(consent.redirect_to);
   const location = new URL(callback.headers.get('location') ?? 'http://missing/');
   const account = location.searchParams.get('account');
   if (!account) throw new Error(`connect failed: the callback sent the browser to ${location.toString()}`);

@@ -72,6 +72,12 @@ export const oauthStates = pgTable('oauth_states', {
   userId: uuid('user_id')
     .notNull()
     .references(() => users.id, { onDelete: 'cascade' }),
+  /**
+   * SHA-256 of the nonce in the HttpOnly cookie POST /tiktok/connect gave the browser that began
+   * the flow: the callback links only in that browser (tiktok/oauth-browser-cookie.ts). Null for
+   * a state made before the column existed, which the callback refuses.
+   */
+  browserHash: text('browser_hash'),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { describeTikTokError, type SocialAccount, TIKTOK_CONNECT_QUERY } from '@cliprelay/contract';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
@@ -15,6 +15,13 @@ import { TokenService } from './token.service.ts';
 export const REQUESTED_SCOPES = ['user.info.basic', 'user.info.profile', 'video.publish'] as const;
 export const REQUIRED_SCOPES = ['user.info.basic', 'video.publish'] as const;
 export const STATE_TTL_MS = 10 * 60 * 1000;
+
+/** Where the callback sends the browser, and whether the flow its cookie was for has ended. */
+export interface CallbackOutcome {
+  url: string;
+  /** The browser's cookie matched the state, which is now spent: the cookie can go. */
+  browserFlowEnded: boolean;
+}
 
 export interface CallbackQuery {
   code?: string;
@@ -52,24 +59,39 @@ export class AccountsService {
     return assertUsable(account);
   }
 
-  /** Starts the OAuth dance: a single-use state bound to this user, valid for ten minutes. */
-  async connect(userId: string): Promise<{ authorizeUrl: string }> {
+  /**
+   * Starts the OAuth dance: a single-use state bound to this user and to the browser that asked,
+   * valid for ten minutes. `browserNonce` goes to that browser only (an HttpOnly cookie); the
+   * callback links nothing without it.
+   */
+  async connect(userId: string): Promise<{ authorizeUrl: string; browserNonce: string }> {
     const state = randomBytes(32).toString('base64url');
-    await this.states.create(hashState(state), userId, new Date(Date.now() + STATE_TTL_MS));
-    return { authorizeUrl: this.tiktok.authorizeUrl(state, REQUESTED_SCOPES) };
+    const browserNonce = randomBytes(32).toString('base64url');
+    await this.states.create(
+      sha256(state),
+      sha256(browserNonce),
+      userId,
+      new Date(Date.now() + STATE_TTL_MS),
+    );
+    return { authorizeUrl: this.tiktok.authorizeUrl(state, REQUESTED_SCOPES), browserNonce };
   }
 
   /**
    * TikTok's redirect back: always answers with a URL of the web app carrying the outcome, so
-   * the browser never lands on a JSON error.
+   * the browser never lands on a JSON error. `browserNonce` is the cookie the browser brought:
+   * the account is linked only in the browser that began the connect.
    */
-  async handleCallback(query: CallbackQuery): Promise<string> {
+  async handleCallback(query: CallbackQuery, browserNonce: string | undefined): Promise<CallbackOutcome> {
+    let browserFlowEnded = false;
     try {
-      const account = await this.completeConnect(query);
-      return this.webUrl({
+      const userId = await this.claimState(query.state, browserNonce);
+      browserFlowEnded = true;
+      const account = await this.completeConnect(userId, query);
+      const url = this.webUrl({
         [TIKTOK_CONNECT_QUERY.outcome]: 'success',
         [TIKTOK_CONNECT_QUERY.account]: account.id,
       });
+      return { url, browserFlowEnded };
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'INTERNAL';
       if (!(err instanceof AppError) || code === 'INTERNAL' || code === 'TIKTOK_UNAVAILABLE') {
@@ -77,7 +99,8 @@ export class AccountsService {
       } else {
         this.logger.warn({ code, tiktok: err.tiktok }, 'tiktok connect refused');
       }
-      return this.webUrl({ [TIKTOK_CONNECT_QUERY.outcome]: 'error', [TIKTOK_CONNECT_QUERY.code]: code });
+      const url = this.webUrl({ [TIKTOK_CONNECT_QUERY.outcome]: 'error', [TIKTOK_CONNECT_QUERY.code]: code });
+      return { url, browserFlowEnded };
     }
   }
 
@@ -107,14 +130,29 @@ export class AccountsService {
     await this.accounts.disconnect(account.id);
   }
 
-  private async completeConnect(query: CallbackQuery): Promise<AccountRecord> {
-    const userId = query.state ? await this.states.consume(hashState(query.state)) : undefined;
-    if (!userId) {
+  /**
+   * The user a callback's state was issued to, if it is live and this is the browser it was issued
+   * to. The state is spent either way: one that reached a foreign browser is never used again.
+   */
+  private async claimState(rawState: string | undefined, browserNonce: string | undefined): Promise<string> {
+    const state = rawState ? await this.states.consume(sha256(rawState)) : undefined;
+    if (!state) {
       throw new AppError(
         'OAUTH_STATE_INVALID',
         'This connection link has expired or was already used. Start again.',
       );
     }
+    if (!sameBrowser(state.browserHash, browserNonce)) {
+      // Someone else's consent URL (account-linking CSRF), or this browser lost its cookie.
+      throw new AppError(
+        'OAUTH_BROWSER_MISMATCH',
+        'This TikTok connection was not started in this browser, so no account was connected. Start connecting again here.',
+      );
+    }
+    return state.userId;
+  }
+
+  private async completeConnect(userId: string, query: CallbackQuery): Promise<AccountRecord> {
     if (query.error) {
       const entry = describeTikTokError(query.error);
       throw new AppError(
@@ -172,8 +210,16 @@ export function assertUsable(account: AccountRecord): AccountRecord {
   return account;
 }
 
-function hashState(state: string): string {
-  return createHash('sha256').update(state).digest('base64url');
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** Whether the browser's cookie nonce is the one the state was issued with (constant time). */
+function sameBrowser(storedHash: string | null, browserNonce: string | undefined): boolean {
+  if (!storedHash || !browserNonce) return false;
+  const expected = Buffer.from(storedHash, 'base64url');
+  const actual = createHash('sha256').update(browserNonce).digest();
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
 function describeScope(scope: string): string {

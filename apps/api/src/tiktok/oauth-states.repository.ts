@@ -8,8 +8,8 @@ import { oauthStates } from '../db/schema.ts';
 export class OAuthStatesRepository {
   constructor(@InjectDb() private readonly db: Database) {}
 
-  async create(stateHash: string, userId: string, expiresAt: Date): Promise<void> {
-    await this.db.insert(oauthStates).values({ stateHash, userId, expiresAt });
+  async create(stateHash: string, browserHash: string, userId: string, expiresAt: Date): Promise<void> {
+    await this.db.insert(oauthStates).values({ stateHash, browserHash, userId, expiresAt });
     // Housekeeping: states older than their lifetime are worthless.
     await this.db
       .delete(oauthStates)
@@ -18,15 +18,21 @@ export class OAuthStatesRepository {
       );
   }
 
-  /** Marks the state used and returns its user, if it is known, unused and unexpired; atomic. */
-  async consume(stateHash: string, now = new Date()): Promise<string | undefined> {
+  /**
+   * Marks the state used and returns its user and browser binding, if it is known, unused and
+   * unexpired; atomic, so a state works once whatever the browser turns out to be.
+   */
+  async consume(
+    stateHash: string,
+    now = new Date(),
+  ): Promise<{ userId: string; browserHash: string | null } | undefined> {
     const [row] = await this.db
       .update(oauthStates)
       .set({ usedAt: now })
       .where(
         and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.usedAt), gt(oauthStates.expiresAt, now)),
       )
-      .returning({ userId: oauthStates.userId });
-    return row?.userId;
+      .returning({ userId: oauthStates.userId, browserHash: oauthStates.browserHash });
+    return row;
   }
 }

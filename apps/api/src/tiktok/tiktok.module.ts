@@ -3,6 +3,7 @@ import { AccountsController } from './accounts.controller.ts';
 import { AccountsRepository } from './accounts.repository.ts';
 import { AccountsService } from './accounts.service.ts';
 import { CreatorInfoService } from './creator-info.ts';
+import { OAuthBrowserCookie } from './oauth-browser-cookie.ts';
 import { OAuthStatesRepository } from './oauth-states.repository.ts';
 import { TikTokClient } from './tiktok.client.ts';
 import { TokenCipher } from './token-cipher.ts';
@@ -15,6 +16,7 @@ import { TokenService } from './token.service.ts';
     AccountsRepository,
     AccountsService,
     CreatorInfoService,
+    OAuthBrowserCookie,
     OAuthStatesRepository,
     TikTokClient,
     TokenCipher,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CookieJar } from '@cliprelay/test-kit/cookies';
 import type { SandboxToken } from '@cliprelay/tiktok-sandbox';
 import type { Stack } from './stack.ts';
 
@@ -7,12 +8,26 @@ import type { Stack } from './stack.ts';
  * them (connectViaOAuth in tiktok.ts runs them all at once).
  */
 
-/** POST /tiktok/connect → the consent URL the SPA would navigate to. */
-export async function startConnect(stack: Stack, token: string): Promise<URL> {
-  const res = await stack.call('/tiktok/connect', { method: 'POST', token });
+/**
+ * The browser each flow began in, by state: followCallback finishes a flow there unless told
+ * otherwise, as a user's browser does.
+ */
+const browsers = new Map<string, CookieJar>();
+
+/**
+ * POST /tiktok/connect from `browser` (a fresh one by default) → the consent URL the SPA would
+ * navigate to. The browser keeps the cookie the API binds the flow to.
+ */
+export async function startConnect(stack: Stack, token: string, browser = new CookieJar()): Promise<URL> {
+  const res = await browser.fetch(`${stack.apiUrl}/tiktok/connect`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (res.status !== 200) throw new Error(`connect: HTTP ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { data: { authorizeUrl: string } };
-  return new URL(body.data.authorizeUrl);
+  const url = new URL(body.data.authorizeUrl);
+  browsers.set(url.searchParams.get('state') ?? '', browser);
+  return url;
 }
 
 /** What TikTok's consent page would redirect the browser to (our callback URL with its query). */
@@ -31,11 +46,23 @@ export async function consent(
   return new URL(redirect_to);
 }
 
-/** The browser arriving at our callback: its status and where it is sent next. */
-export async function followCallback(callbackUrl: URL): Promise<{ status: number; location: URL }> {
-  const res = await fetch(callbackUrl, { redirect: 'manual' });
+/**
+ * A browser arriving at our callback: its status and where it is sent next. By default the
+ * browser that began the flow of the URL's state (one with no cookies for a state nobody began);
+ * give `browser` to arrive elsewhere, as a victim of account-linking CSRF does.
+ */
+export async function followCallback(
+  callbackUrl: URL,
+  browser?: CookieJar,
+): Promise<{ status: number; location: URL; setCookie: string[] }> {
+  const jar = browser ?? browsers.get(callbackUrl.searchParams.get('state') ?? '') ?? new CookieJar();
+  const res = await jar.fetch(callbackUrl);
   await res.arrayBuffer();
-  return { status: res.status, location: new URL(res.headers.get('location') ?? 'http://missing/') };
+  return {
+    status: res.status,
+    location: new URL(res.headers.get('location') ?? 'http://missing/'),
+    setCookie: res.headers.getSetCookie(),
+  };
 }
 
 /** The outcome the web app reads from its URL after the callback. */

@@ -1,3 +1,4 @@
+import { CookieJar } from '@cliprelay/test-kit/cookies';
 import type { SandboxCreator, SandboxCreatorInput } from '@cliprelay/tiktok-sandbox';
 import type { Stack } from './stack.ts';
 
@@ -9,7 +10,7 @@ export function createCreator(stack: Stack, input: SandboxCreatorInput = {}): Pr
 /**
  * Connects a TikTok account the way a user does, headlessly: POST /tiktok/connect, TikTok's
  * consent (the sandbox's control route answers what the consent page would redirect to), then
- * TikTok's redirect to our callback. Returns the callback's redirect to the web app.
+ * TikTok's redirect to our callback, all in one browser. Returns the callback's redirect to the web app.
  */
 export async function connectViaOAuth(
   stack: Stack,
@@ -17,7 +18,12 @@ export async function connectViaOAuth(
   openId: string,
   opts: { approve?: boolean; scopes?: string } = {},
 ): Promise<{ location: URL; accountId: string | null }> {
-  const res = await stack.call('/tiktok/connect', { method: 'POST', token });
+  // One browser for the whole flow: the API links only where the connect began (its cookie).
+  const browser = new CookieJar();
+  const res = await browser.fetch(`${stack.apiUrl}/tiktok/connect`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (res.status !== 200) throw new Error(`connect: HTTP ${res.status} ${await res.text()}`);
   const { data } = (await res.json()) as { data: { authorizeUrl: string } };
   let authorizeUrl = data.authorizeUrl;
@@ -31,7 +37,7 @@ export async function connectViaOAuth(
     open_id: openId,
     approve: opts.approve ?? true,
   });
-  const callback = await fetch(consent.redirect_to, { redirect: 'manual' });
+  const callback = await browser.fetch(consent.redirect_to);
   const location = new URL(callback.headers.get('location') ?? 'http://missing/');
   return { location, accountId: location.searchParams.get('account') };
 }

@@ -32,10 +32,20 @@ export interface UploadOptions {
   headers?: Record<string, string>;
 }
 
+/** More of a JSON POST. */
+export interface PostOptions {
+  /** More request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
+  /**
+   * `include` lets the API set its cookies (CORS with credentials); only POST /tiktok/connect
+   * needs it, for the cookie that binds the OAuth flow to this browser. Calls omit them otherwise.
+   */
+  credentials?: 'include';
+}
+
 export interface ApiClient {
   get<T>(path: string, signal?: AbortSignal): Promise<T>;
-  /** `headers`: more request headers (e.g. `Idempotency-Key`). */
-  post<T>(path: string, body?: unknown, signal?: AbortSignal, headers?: Record<string, string>): Promise<T>;
+  post<T>(path: string, body?: unknown, signal?: AbortSignal, options?: PostOptions): Promise<T>;
   delete<T>(path: string, signal?: AbortSignal): Promise<T>;
   /** POSTs multipart form data with upload progress and an abort handle. */
   upload<T>(path: string, form: FormData, options?: UploadOptions): Promise<T>;
@@ -91,7 +101,7 @@ export function createApiClient(baseUrl: string, auth: AuthBridge): ApiClient {
       path: string,
       body: unknown,
       signal: AbortSignal | undefined,
-      extraHeaders: Record<string, string> = {},
+      { headers: extraHeaders = {}, credentials }: PostOptions = {},
     ): Send =>
     async (token) => {
       const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
@@ -104,6 +114,7 @@ export function createApiClient(baseUrl: string, auth: AuthBridge): ApiClient {
           headers,
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: signal ?? null,
+          ...(credentials ? { credentials } : {}),
         });
       } catch (error) {
         if (signal?.aborted) throw abortReason(signal);
@@ -114,7 +125,7 @@ export function createApiClient(baseUrl: string, auth: AuthBridge): ApiClient {
 
   return {
     get: (path, signal) => call(json('GET', path, undefined, signal)),
-    post: (path, body, signal, headers) => call(json('POST', path, body, signal, headers)),
+    post: (path, body, signal, options) => call(json('POST', path, body, signal, options)),
     delete: (path, signal) => call(json('DELETE', path, undefined, signal)),
     upload: (path, form, options = {}) => call((token) => xhrUpload(url(path), form, token, options)),
     resumable: (path, file, options) => resumableUpload(url(path), file, auth, options),

@@ -15,7 +15,9 @@ export interface ConnectRequest {
 }
 
 export function connectAccount(api: ApiClient): Promise<ConnectData> {
-  return api.post<ConnectData>('/tiktok/connect');
+  // With credentials: the answer sets the HttpOnly cookie that binds the OAuth flow to this
+  // browser, without which TikTok's redirect links nothing (the API's account-linking CSRF guard).
+  return api.post<ConnectData>('/tiktok/connect', undefined, undefined, { credentials: 'include' });
 }
 
 export function connectAccountMutation(api: ApiClient, navigateAway: NavigateAway) {

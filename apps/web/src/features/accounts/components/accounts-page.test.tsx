@@ -44,8 +44,10 @@ async function approveOnTikTok(authorizeUrl: string, openId: string) {
     open_id: openId,
     approve: true,
   });
-  // The callback answers with a redirect to the web app; an opaque request is enough to run it.
-  await fetch(redirect_to, { mode: 'no-cors', credentials: 'omit' });
+  // The callback answers with a redirect to the web app; an opaque request is enough to run it. It
+  // carries this browser's cookies, as TikTok's redirect does: the API links only in the browser
+  // that began the connect.
+  await fetch(redirect_to, { mode: 'no-cors', credentials: 'include' });
 }
 
 afterEach(async () => {
@@ -194,6 +196,10 @@ describe('accounts screen', () => {
     ['OAUTH_DENIED', /You didn't allow access on TikTok/],
     ['OAUTH_SCOPES_MISSING', /needs every permission it asks for on TikTok/],
     ['OAUTH_STATE_INVALID', /This connection link expired or was already used\. Please start again\./],
+    [
+      'OAUTH_BROWSER_MISMATCH',
+      /This connection was started in another browser, so no account was connected\./,
+    ],
     ['TIKTOK_UNAVAILABLE', /We could not finish connecting your TikTok account\. Please try again/],
     ['INTERNAL', /We could not finish connecting your TikTok account\. Please try again/],
   ])('explains a %s outcome of TikTok’s consent, with a Try again', async (code, message) => {

@@ -9,6 +9,8 @@ export function connectErrorMessage(code: ErrorCode): string {
       return 'Cliprelay needs every permission it asks for on TikTok, including posting videos. Please connect again and allow every permission.';
     case 'OAUTH_STATE_INVALID':
       return 'This connection link expired or was already used. Please start again.';
+    case 'OAUTH_BROWSER_MISMATCH':
+      return 'This connection was started in another browser, so no account was connected. If you meant to connect, please start again here.';
     case 'TIKTOK_RATE_LIMITED':
       return userMessageForStatus(429);
     default:

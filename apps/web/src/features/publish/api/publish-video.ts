@@ -70,7 +70,7 @@ export function publishFromUrl(
     video_url: videoUrl,
   };
   return api.post<PublishInitData>('/tiktok/publish/init', body, signal, {
-    'Idempotency-Key': idempotencyKey,
+    headers: { 'Idempotency-Key': idempotencyKey },
   });
 }
 
@@ -171,7 +171,12 @@ export class ResumablePublish {
         // Failed before TikTok had every byte: the upload failed. (A video TikTok then refused
         // was submitted: the result screen's live status tells why.)
         if (status.local_status === 'failed' && status.uploaded_bytes !== size) {
-          throw new ApiError(500, 'UPLOAD_FAILED', status.user_message ?? 'The upload failed.', null);
+          throw new ApiError(
+            500,
+            'UPLOAD_FAILED',
+            status.user_message ?? 'The upload to TikTok stopped before it was complete.',
+            null,
+          );
         }
         if (status.local_status !== 'uploading') {
           return { publish_id: status.publish_id, post_id: status.post_id, message: SUBMITTED_MESSAGE };
