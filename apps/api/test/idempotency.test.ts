@@ -209,6 +209,28 @@ describe('Idempotency-Key', () => {
     expect(await sandboxPublishesOf(stack, openId)).toHaveLength(1);
   });
 
+  it('a PULL_FROM_URL init TikTok did not answer (a 5xx) is never run again by itself', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    await addFault(stack, { endpoint: 'video_init', http_status: 502, open_id: openId });
+    const key = randomUUID();
+    const first = await initWithKey(token, key, pull(accountId, 'No answer'));
+    const json = await body(first);
+    expect(first.status).toBe(500);
+    expect(json).toMatchObject({ code: 'TIKTOK_UNAVAILABLE', retryable: false });
+    expect(json.message).toMatch(/cannot tell whether this video is being posted/);
+    const [post] = (await listPosts(stack, token)).filter((p) => p.social_account_id === accountId);
+    expect(post).toMatchObject({
+      local_status: 'failed',
+      error_code: 'OUTCOME_UNKNOWN',
+      user_message: json.message,
+    });
+
+    const initsBefore = (await stack.sandbox.calls()).video_init ?? 0;
+    const again = await initWithKey(token, key, pull(accountId, 'No answer'));
+    expect(again.status).toBe(409);
+    expect((await stack.sandbox.calls()).video_init ?? 0).toBe(initsBefore);
+  });
+
   it('a malformed key is a 400', async () => {
     const { token, accountId } = await connectedAccount(stack, 'dev|alice');
     const res = await initWithKey(token, 'has spaces in it', pull(accountId));

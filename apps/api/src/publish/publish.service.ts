@@ -24,9 +24,21 @@ import { type ChunkPlan, planChunks } from '../tiktok/chunk-plan.ts';
 import { PostFollower } from './post-follower.ts';
 import { isSettled } from './post-status.ts';
 import { type Submission, PostsRepository } from './posts.repository.ts';
+import { OUTCOME_UNKNOWN } from './idempotency.ts';
 import { checkPullUrl } from './pull-url.ts';
 
 export { SUBMITTED_MESSAGE } from '@cliprelay/contract';
+
+export const UNANSWERED_INIT_MESSAGE =
+  'TikTok did not answer, so we cannot tell whether this video is being posted. Check your TikTok profile in a few minutes before posting it again.';
+
+/**
+ * An init TikTok may have acted on without our hearing it: no HTTP answer at all, a 5xx or
+ * TikTok's internal_error, an answer we could not read (tiktok.client.ts: TIKTOK_UNAVAILABLE).
+ */
+function outcomeUnknown(err: unknown): boolean {
+  return err instanceof AppError && err.code === 'TIKTOK_UNAVAILABLE';
+}
 
 export type Source =
   | { type: 'PULL_FROM_URL'; videoUrl: string }
@@ -201,6 +213,16 @@ export class PublishService {
         ...(plan ? { plan } : {}),
       };
     } catch (err) {
+      if (source.type === 'PULL_FROM_URL' && outcomeUnknown(err)) {
+        // No answer (a timeout, a dropped connection, a 5xx): TikTok may have taken the init and
+        // be pulling the video now. Never run it again by itself, under the key or otherwise.
+        await this.posts.update(post.id, {
+          localStatus: 'failed',
+          errorCode: OUTCOME_UNKNOWN,
+          userMessage: UNANSWERED_INIT_MESSAGE,
+        });
+        throw new AppError('TIKTOK_UNAVAILABLE', UNANSWERED_INIT_MESSAGE, { retryable: false, cause: err });
+      }
       await this.fail(post.id, err);
       throw await this.refusedSettings(err, account.id, prepared.settings);
     }
