@@ -173,6 +173,42 @@ describe('the server follows every post', () => {
     await untilPublished(data.post_id, 'the post to be published');
   });
 
+  it('a 429 from TikTok’s status endpoint makes the next look wait out its one-minute window', async () => {
+    const { token, accountId, openId } = await connectedAccount(stack, 'dev|alice');
+    await stack.sandbox.addFault({
+      endpoint: 'status_fetch',
+      http_status: 429,
+      error_code: 'rate_limit_exceeded',
+      open_id: openId,
+    });
+    const res = await stack.call('/tiktok/publish/init', {
+      method: 'POST',
+      token,
+      json: pullBody(accountId),
+    });
+    const { data } = await body(res);
+    const nextLook = () =>
+      queryDb<{ wait_sec: number }>(
+        stack,
+        `select extract(epoch from start_after - now())::int as wait_sec from pgboss.job
+          where name = 'follow-post' and singleton_key = $1 and state in ('created', 'retry')`,
+        [data.post_id],
+      );
+    await waitFor('the 429 to be answered', () =>
+      Promise.resolve(
+        stack.logs.some(
+          (l) => l.includes('could not ask tiktok for a post status') && l.includes('TIKTOK_RATE_LIMITED'),
+        ),
+      ),
+    );
+    // TikTok's window is a minute (tiktok-api.md §10: no Retry-After is documented).
+    await waitFor('the next look to be queued', async () => (await nextLook()).length === 1);
+    const [next] = await nextLook();
+    expect(next!.wait_sec).toBeGreaterThanOrEqual(50);
+    expect(next!.wait_sec).toBeLessThanOrEqual(60);
+    expect(await localStatus(data.post_id)).toBe('processing');
+  });
+
   it('recovery fails the work a dead process left: an init that never answered, a relay whose heartbeat stopped', async () => {
     const { accountId } = await connectedAccount(stack, 'dev|alice');
     const [user] = await queryDb<{ user_id: string }>(
