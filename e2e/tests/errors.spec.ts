@@ -104,7 +104,7 @@ test('TikTok’s rate limit: says to wait, and Try again publishes the same form
   expect(await tiktok.publishesOf(openId)).toHaveLength(0);
 
   await tiktok.clearFaults();
-  await errorAlert(page).getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('button', { name: 'Try again', exact: true }).click();
   await expect(submitted(page)).toBeVisible({ timeout: 30_000 });
   const [received] = await tiktok.publishesOf(openId);
   expect(received?.sha256).toBe(await sha256Of(file));

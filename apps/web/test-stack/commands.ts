@@ -149,6 +149,11 @@ const advanceSandboxClock: BrowserCommand<[seconds: number]> = async (_ctx, seco
   await (await devStack()).sandboxControl(runningStack()).advanceClock(seconds);
 };
 
+/** Makes the browser report this color scheme (prefers-color-scheme), as a system setting does; null restores it. */
+const emulateColorScheme: BrowserCommand<[scheme: 'light' | 'dark' | null]> = async (ctx, scheme) => {
+  await ctx.page.emulateMedia({ colorScheme: scheme });
+};
+
 /** Lifts every failNetwork route. */
 const restoreNetwork: BrowserCommand<[]> = async (ctx) => {
   await ctx.page.context().unrouteAll({ behavior: 'ignoreErrors' });
@@ -171,4 +176,5 @@ export const commands = {
   restoreNetwork,
   resizeWindow,
   uploadTempFiles,
+  emulateColorScheme,
 };

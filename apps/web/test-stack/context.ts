@@ -56,5 +56,6 @@ declare module '@vitest/browser/context' {
     restoreNetwork: () => Promise<void>;
     resizeWindow: (width: number, height: number) => Promise<void>;
     uploadTempFiles: () => Promise<string[]>;
+    emulateColorScheme: (scheme: 'light' | 'dark' | null) => Promise<void>;
   }
 }

@@ -1,4 +1,5 @@
 import {
+  ActionIcon,
   AppShell,
   Avatar,
   Burger,
@@ -8,9 +9,19 @@ import {
   NavLink,
   Text,
   UnstyledButton,
+  useComputedColorScheme,
+  useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconHistory, IconLogout, IconPlugConnected, IconUpload } from '@tabler/icons-react';
+import {
+  IconDeviceDesktop,
+  IconHistory,
+  IconLogout,
+  IconMoon,
+  IconPlugConnected,
+  IconSun,
+  IconUpload,
+} from '@tabler/icons-react';
 import { useAuth } from 'react-oidc-context';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 
@@ -47,7 +58,10 @@ export function AppLayout() {
             <Group gap={4} visibleFrom="sm" component="nav" aria-label="Main">
               <MainLinks pathname={pathname} inline />
             </Group>
-            <UserMenu />
+            <Group gap="xs" wrap="nowrap">
+              <ColorSchemeToggle />
+              <UserMenu />
+            </Group>
           </Group>
         </Container>
       </AppShell.Header>
@@ -103,7 +117,26 @@ function Logo() {
   );
 }
 
+/** Light or dark: follows the system until switched here; the choice is remembered. */
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const computed = useComputedColorScheme('light', { getInitialValueInEffect: false });
+  const next = computed === 'dark' ? 'light' : 'dark';
+  return (
+    <ActionIcon
+      variant="default"
+      size="lg"
+      radius="xl"
+      onClick={() => setColorScheme(next)}
+      aria-label={next === 'dark' ? 'Switch to dark mode' : 'Switch to light mode'}
+    >
+      {computed === 'dark' ? <IconSun size={18} aria-hidden /> : <IconMoon size={18} aria-hidden />}
+    </ActionIcon>
+  );
+}
+
 function UserMenu() {
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
   const auth = useAuth();
   const profile = auth.user?.profile;
   const name = profile?.name ?? profile?.email ?? 'Signed in';
@@ -121,6 +154,14 @@ function UserMenu() {
       </Menu.Target>
       <Menu.Dropdown>
         {profile?.email && <Menu.Label>{profile.email}</Menu.Label>}
+        {colorScheme !== 'auto' && (
+          <Menu.Item
+            leftSection={<IconDeviceDesktop size={16} aria-hidden />}
+            onClick={() => setColorScheme('auto')}
+          >
+            Follow the system&apos;s light or dark setting
+          </Menu.Item>
+        )}
         <Menu.Item
           leftSection={<IconLogout size={16} aria-hidden />}
           onClick={() => void auth.signoutRedirect()}

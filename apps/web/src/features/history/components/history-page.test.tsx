@@ -1,6 +1,7 @@
 import type { MediaItem, PublishInitData, PublishInitRequest } from '@cliprelay/contract';
 import { MantineProvider } from '@mantine/core';
 import { commands, page } from '@vitest/browser/context';
+import { MemoryRouter } from 'react-router';
 import { render } from 'vitest-browser-react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { theme } from '../../../app/theme.ts';
@@ -103,6 +104,8 @@ describe('history screen', () => {
       open_id: openId,
     });
     const failed = await publishFromLibrary(session, accountId, { title: 'Beach day' });
+    const [libraryVideo] = await apiAs<MediaItem[]>(session, '/media');
+    const libraryVideoName = libraryVideo?.url.split('/').pop() ?? 'missing';
     expect(await settledAtTikTok(failed.publish_id)).toBe('FAILED');
     const untitled = await publishFromLibrary(session, accountId, { title: '' });
     expect(await settledAtTikTok(untitled.publish_id)).toBe('PUBLISH_COMPLETE');
@@ -140,18 +143,42 @@ describe('history screen', () => {
     await expect.element(newest.getByText('Published')).toBeVisible();
     await expect.element(newest.getByText('Only me')).toBeVisible();
     await expect.element(newest.getByText('just now')).toBeVisible();
-    await expect.element(newest.getByText(`Publish ID: ${sunset.publish_id}`)).toBeVisible();
+    // The publish id is for support: folded away under Details, not up front.
+    const newestId = newest.getByText(`Publish ID: ${sunset.publish_id}`);
+    await expect.element(newestId).not.toBeVisible();
+    await newest.getByText('Details', { exact: true }).click();
+    await expect.element(newestId).toBeVisible();
     await expect.element(newest.getByText('No public link for this post')).toBeVisible();
     await expect.element(newest.getByTestId('failure')).not.toBeInTheDocument();
 
+    // No caption: the row is named by its video, and says it has no caption.
     const middle = tableRow(2);
-    await expect.element(middle.getByText('Untitled video')).toBeVisible();
+    await expect.element(middle.getByText(libraryVideoName, { exact: true })).toBeVisible();
+    await expect.element(middle.getByText('No caption', { exact: true })).toBeVisible();
     await expect.element(middle.getByText('Published')).toBeVisible();
+    expect(document.body.textContent).not.toContain('Untitled video');
+
+    // A picture per row: a library video's own first frame, a placeholder for a device file.
+    await expect.element(middle.getByTestId('post-thumbnail')).toBeVisible();
+    expect(
+      middle.getByTestId('post-thumbnail').element().querySelector('video')?.getAttribute('src'),
+    ).toMatch(/\.mp4#t=0\.5$/);
+    expect(processing.getByTestId('post-thumbnail').element().querySelector('video')).toBeNull();
+    // Only a failed post offers to try again.
+    await expect
+      .element(newest.getByRole('button', { name: /Try again with the same settings/ }))
+      .not.toBeInTheDocument();
 
     const oldest = tableRow(3);
     await expect.element(oldest).toHaveTextContent(/^Beach day/);
     await expect.element(oldest.getByText('Failed', { exact: true })).toBeVisible();
     await expect.element(oldest.getByText(PICTURE_SIZE_MESSAGE)).toBeVisible();
+    await expect
+      .element(oldest.getByRole('button', { name: /^Try again with the same settings/ }))
+      .toBeVisible();
+    // TikTok's code and the publish id are in the details.
+    await expect.element(oldest.getByText('picture_size_check_failed', { exact: true })).not.toBeVisible();
+    await oldest.getByText('Details', { exact: true }).click();
     await expect.element(oldest.getByText('picture_size_check_failed', { exact: true })).toBeVisible();
     await expect.element(oldest.getByText(`Publish ID: ${failed.publish_id}`)).toBeVisible();
     await expect.element(oldest.getByText('View on TikTok')).not.toBeInTheDocument();
@@ -179,10 +206,14 @@ describe('history screen', () => {
     expect(cards.all()).toHaveLength(4);
     await expect.element(cards.nth(0)).toHaveAccessibleName('Half uploaded');
     await expect.element(cards.nth(1)).toHaveAccessibleName('Sunset timelapse #golden');
-    await expect.element(cards.nth(2)).toHaveAccessibleName('Untitled video');
+    await expect.element(cards.nth(2)).toHaveAccessibleName(libraryVideoName);
     const failedCard = postCards().getByRole('listitem', { name: 'Beach day' });
     await expect.element(failedCard.getByText('Failed', { exact: true })).toBeVisible();
     await expect.element(failedCard.getByText(PICTURE_SIZE_MESSAGE)).toBeVisible();
+    await expect
+      .element(failedCard.getByRole('button', { name: /^Try again with the same settings/ }))
+      .toBeVisible();
+    await failedCard.getByText('Details', { exact: true }).click();
     await expect.element(failedCard.getByText('picture_size_check_failed', { exact: true })).toBeVisible();
     await expect.element(failedCard.getByText('From your media library')).toBeVisible();
     await expect.element(failedCard.getByText('Who can view: Only me')).toBeVisible();
@@ -237,6 +268,64 @@ describe('history screen', () => {
       .element(attempts.getByRole('listitem'))
       .toHaveTextContent(/posted too many videos|daily|limit/i);
     await screenshotBoth('history-retried-submit');
+  });
+
+  it('Try again with the same settings opens the publish screen filled in from a failed post', async () => {
+    const session = await signInFreshUser();
+    await commands.connectTikTokAccount(session.access_token, {
+      nickname: 'Leo Bakes',
+      username: 'leo.bakes',
+    });
+    const { accountId, openId } = await commands.connectTikTokAccount(session.access_token, {
+      nickname: 'Mia Moves',
+      username: 'mia.moves',
+      private_account: false,
+    });
+    await commands.addMediaLibrary(session.access_token);
+    await commands.addSandboxFault({
+      endpoint: 'processing',
+      error_code: 'picture_size_check_failed',
+      open_id: openId,
+    });
+    const failed = await publishFromLibrary(session, accountId, {
+      title: 'Beach day #sea',
+      privacy_level: 'MUTUAL_FOLLOW_FRIENDS',
+      disable_comment: false,
+      disable_duet: true,
+      disable_stitch: true,
+    });
+    expect(await settledAtTikTok(failed.publish_id)).toBe('FAILED');
+
+    const { router } = renderApp('/history', { session });
+    const row = tableRow(0);
+    await expect.element(row.getByText('Failed', { exact: true })).toBeVisible();
+    await row.getByRole('button', { name: /^Try again with the same settings/ }).click();
+
+    // The publish screen, for the post's account (not the other one), filled in from it.
+    await expect.element(page.getByRole('heading', { name: 'Publish to TikTok' })).toBeVisible();
+    expect(router.state.location.pathname).toBe('/publish');
+    await expect.element(page.getByTestId('creator-nickname')).toHaveTextContent('Mia Moves');
+    await expect.element(page.getByText('Same settings as your earlier post')).toBeVisible();
+    await expect.element(page.getByLabelText('Caption')).toHaveValue('Beach day #sea');
+    await expect
+      .element(page.getByPlaceholder('Choose who can view'))
+      .toHaveValue('Friends (followers you follow back)');
+    await expect.element(page.getByRole('switch', { name: 'Allow comments' })).toBeChecked();
+    await expect.element(page.getByRole('switch', { name: 'Allow Duet' })).not.toBeChecked();
+    const [video] = await apiAs<MediaItem[]>(session, '/media');
+    await expect
+      .element(page.getByRole('radiogroup', { name: 'Media library' }).getByRole('radio', { checked: true }))
+      .toHaveAccessibleName(new RegExp(video?.title ?? 'missing'));
+    await expect.element(page.getByRole('button', { name: 'Publish', exact: true })).toBeEnabled();
+    await screenshotBoth('publish-prefilled');
+
+    // Published as it was set: the same video and settings reach TikTok.
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
+    const publishId = page.getByTestId('publish-id').element().textContent ?? '';
+    const received = await commands.sandboxPublish(publishId);
+    expect(received.post_info.title).toBe('Beach day #sea');
+    expect(received.post_info.privacy_level).toBe('MUTUAL_FOLLOW_FRIENDS');
   });
 
   it('with no posts, says so and links to the publish screen', async () => {
@@ -303,8 +392,10 @@ describe('a public post TikTok gave an id', () => {
     const post = postSummary();
     render(
       <MantineProvider theme={theme}>
-        <PostTable posts={[post]} now={Date.now()} />
-        <PostCards posts={[post]} now={Date.now()} />
+        <MemoryRouter>
+          <PostTable posts={[post]} now={Date.now()} />
+          <PostCards posts={[post]} now={Date.now()} />
+        </MemoryRouter>
       </MantineProvider>,
     );
     const links = page.getByRole('link', { name: /^View on TikTok/ });
@@ -329,7 +420,9 @@ describe('a public post TikTok gave an id', () => {
     });
     render(
       <MantineProvider theme={theme}>
-        <PostTable posts={[post]} now={Date.now()} />
+        <MemoryRouter>
+          <PostTable posts={[post]} now={Date.now()} />
+        </MemoryRouter>
       </MantineProvider>,
     );
     const table = page.getByRole('table');
@@ -338,6 +431,7 @@ describe('a public post TikTok gave an id', () => {
         table.getByText("TikTok flagged this post's caption. Please change the caption and try again."),
       )
       .toBeVisible();
+    await table.getByText('Details', { exact: true }).click();
     await expect.element(table.getByText('spam_risk_text', { exact: true })).toBeVisible();
     await expect.element(table.getByText('Followers')).toBeVisible();
     await expect.element(table.getByText('@mia.moves')).toBeVisible();
@@ -359,8 +453,10 @@ describe('a post TikTok never confirmed', () => {
     });
     render(
       <MantineProvider theme={theme}>
-        <PostTable posts={[post]} now={Date.now()} />
-        <PostCards posts={[post]} now={Date.now()} />
+        <MemoryRouter>
+          <PostTable posts={[post]} now={Date.now()} />
+          <PostCards posts={[post]} now={Date.now()} />
+        </MemoryRouter>
       </MantineProvider>,
     );
     expect(page.getByText('Not confirmed', { exact: true }).all()).toHaveLength(2);

@@ -1,12 +1,15 @@
 /** The history on phones: one card per post. */
 import type { PostSummary } from '@cliprelay/contract';
 import { Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
-import { PRIVACY_WORDS, SOURCE_WORDS, accountName, postTitle } from '../utils/post-display.ts';
+import { PRIVACY_WORDS, SOURCE_WORDS, accountName } from '../utils/post-display.ts';
 import {
   EarlierAttempts,
   FailureDetails,
+  PostDetails,
   PostedAt,
-  PublishId,
+  PostThumbnail,
+  PostTitle,
+  RetryButton,
   StatusBadge,
   TikTokLink,
   UnconfirmedNote,
@@ -29,17 +32,12 @@ function PostCard({ post, now }: { post: PostSummary; now: number }) {
   return (
     <Card component="li" aria-labelledby={titleId} padding="md" style={{ listStyle: 'none' }}>
       <Stack gap="xs">
-        <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
-          <Text
-            id={titleId}
-            fw={600}
-            c={post.title.trim() ? undefined : 'dimmed'}
-            lineClamp={3}
-            style={{ overflowWrap: 'anywhere' }}
-          >
-            {postTitle(post)}
-          </Text>
-          <StatusBadge post={post} style={{ flexShrink: 0 }} />
+        <Group align="flex-start" wrap="nowrap" gap="sm">
+          <PostThumbnail post={post} width={40} />
+          <Stack gap={6} style={{ flex: 1, minWidth: 0 }}>
+            <PostTitle post={post} id={titleId} lineClamp={3} />
+            <StatusBadge post={post} style={{ alignSelf: 'flex-start' }} />
+          </Stack>
         </Group>
         <FailureDetails post={post} />
         <UnconfirmedNote post={post} />
@@ -59,8 +57,9 @@ function PostCard({ post, now }: { post: PostSummary; now: number }) {
           <PostedAt post={post} now={now} inline />
         </Stack>
         <TikTokLink post={post} />
+        <RetryButton post={post} />
         <EarlierAttempts post={post} now={now} />
-        <PublishId post={post} />
+        <PostDetails post={post} />
       </Stack>
     </Card>
   );

@@ -1,8 +1,17 @@
 /** The pieces of a history post shared by the desktop table and the phone cards. */
 import type { PostSummary } from '@cliprelay/contract';
-import { Anchor, Badge, Code, Loader, Stack, Text, VisuallyHidden } from '@mantine/core';
-import type { CSSProperties } from 'react';
-import { IconCircleCheck, IconCircleX, IconExternalLink, IconHelpCircle } from '@tabler/icons-react';
+import { Anchor, Badge, Box, Button, Center, Loader, Stack, Text, VisuallyHidden } from '@mantine/core';
+import { useState, type CSSProperties } from 'react';
+import {
+  IconCircleCheck,
+  IconCircleX,
+  IconExternalLink,
+  IconHelpCircle,
+  IconMovie,
+  IconRepeat,
+} from '@tabler/icons-react';
+import { useNavigate } from 'react-router';
+import { publishDraftLocation } from '../../../lib/publish-draft.ts';
 import {
   absoluteTime,
   accountName,
@@ -12,7 +21,9 @@ import {
   postTitle,
   postUrl,
   relativeTime,
+  retryDraft,
   statusLook,
+  videoName,
 } from '../utils/post-display.ts';
 
 export interface PostProps {
@@ -37,23 +48,127 @@ export function StatusBadge({ post, style }: PostProps & { style?: CSSProperties
   );
 }
 
-/** TikTok's reason for a failed post, in words with the fix, then its raw code. */
+/** TikTok's reason for a failed post, in words with the fix (its raw code is in the details). */
 export function FailureDetails({ post }: PostProps) {
   if (post.local_status !== 'failed') return null;
   return (
-    <Stack gap={2} data-testid="failure">
-      <Text size="sm" c="red.8">
-        {failureMessage(post)}
+    <Text size="sm" c="red" data-testid="failure">
+      {failureMessage(post)}
+    </Text>
+  );
+}
+
+/** A failed post: the publish screen again, filled in with this post's settings. */
+export function RetryButton({ post }: PostProps) {
+  const navigate = useNavigate();
+  if (post.local_status !== 'failed') return null;
+  const { to, state } = publishDraftLocation(retryDraft(post));
+  return (
+    <Button
+      size="xs"
+      variant="light"
+      leftSection={<IconRepeat size={14} aria-hidden />}
+      onClick={() => void navigate(to, { state })}
+    >
+      Try again with the same settings
+      <VisuallyHidden component="span"> ({postTitle(post)})</VisuallyHidden>
+    </Button>
+  );
+}
+
+/** The post's caption, or its video's name and "No caption" when it had none. */
+export function PostTitle({ post, id, lineClamp }: PostProps & { id?: string; lineClamp: number }) {
+  const captioned = post.title.trim() !== '';
+  const name = captioned ? null : videoName(post);
+  return (
+    <Stack gap={0} style={{ minWidth: 0 }}>
+      <Text
+        id={id}
+        size="sm"
+        fw={600}
+        c={captioned ? undefined : 'dimmed'}
+        lineClamp={lineClamp}
+        style={{ overflowWrap: 'anywhere' }}
+      >
+        {postTitle(post)}
       </Text>
-      {post.fail_reason && (
-        <Text size="xs" c="dimmed">
-          TikTok&apos;s reason:{' '}
-          <Code fz="xs" c="dimmed" bg="transparent" p={0}>
-            {post.fail_reason}
-          </Code>
+      {name && (
+        <Text size="xs" c="dimmed" fs="italic">
+          No caption
         </Text>
       )}
     </Stack>
+  );
+}
+
+/**
+ * A small picture of the video: a library video's first frame (the video itself, from its URL;
+ * the API keeps no cover image), else — a device file, or a video that does not load — a neutral
+ * placeholder.
+ */
+export function PostThumbnail({ post, width = 44 }: PostProps & { width?: number }) {
+  const [failed, setFailed] = useState(false);
+  const url = post.source_type === 'PULL_FROM_URL' && post.video_url && !failed ? post.video_url : null;
+  return (
+    <Box
+      w={width}
+      h={Math.round((width * 16) / 9)}
+      data-testid="post-thumbnail"
+      style={{
+        flexShrink: 0,
+        borderRadius: 'var(--mantine-radius-sm)',
+        overflow: 'hidden',
+        background: 'var(--mantine-color-default-hover)',
+        border: '1px solid var(--mantine-color-default-border)',
+      }}
+    >
+      {url ? (
+        <video
+          src={`${url}#t=0.5`}
+          preload="metadata"
+          muted
+          playsInline
+          tabIndex={-1}
+          aria-hidden
+          onError={() => setFailed(true)}
+          style={{ width: '100%', height: '100%', objectFit: 'cover', display: 'block' }}
+        />
+      ) : (
+        <Center h="100%" c="dimmed">
+          <IconMovie size={Math.round(width / 2)} stroke={1.5} aria-hidden />
+        </Center>
+      )}
+    </Box>
+  );
+}
+
+/** Ids and codes for support, folded away: the publish id and TikTok's reason code. */
+export function PostDetails({ post }: PostProps) {
+  if (!post.publish_id && !post.fail_reason) return null;
+  return (
+    <details data-testid="post-details">
+      <summary style={{ cursor: 'pointer' }}>
+        <Text span size="xs" c="dimmed">
+          Details
+        </Text>
+      </summary>
+      <Stack gap={2} mt={4}>
+        {post.publish_id && (
+          <Text size="xs" c="dimmed">
+            Publish ID: {/* Kept whole: TikTok's ids have a hyphen a browser would otherwise break at. */}
+            <span style={{ fontFamily: 'var(--mantine-font-family-monospace)', whiteSpace: 'nowrap' }}>
+              {post.publish_id}
+            </span>
+          </Text>
+        )}
+        {post.fail_reason && (
+          <Text size="xs" c="dimmed">
+            TikTok&apos;s reason code:{' '}
+            <span style={{ fontFamily: 'var(--mantine-font-family-monospace)' }}>{post.fail_reason}</span>
+          </Text>
+        )}
+      </Stack>
+    </details>
   );
 }
 
@@ -153,17 +268,5 @@ export function PostedAt({ post, now, inline = false }: PostProps & { now: numbe
         {absolute}
       </Text>
     </Stack>
-  );
-}
-
-export function PublishId({ post }: PostProps) {
-  if (!post.publish_id) return null;
-  return (
-    <Text size="xs" c="dimmed">
-      Publish ID: {/* Kept whole: TikTok's ids have a hyphen a browser would otherwise break at. */}
-      <span style={{ fontFamily: 'var(--mantine-font-family-monospace)', whiteSpace: 'nowrap' }}>
-        {post.publish_id}
-      </span>
-    </Text>
   );
 }

@@ -1,13 +1,16 @@
 /** The history on wide screens: one row per post. */
 import type { PostSummary } from '@cliprelay/contract';
-import { Stack, Table, Text } from '@mantine/core';
-import { PRIVACY_WORDS, SOURCE_WORDS, postTitle } from '../utils/post-display.ts';
+import { Group, Stack, Table, Text } from '@mantine/core';
+import { PRIVACY_WORDS, SOURCE_WORDS } from '../utils/post-display.ts';
 import {
   AccountName,
   EarlierAttempts,
   FailureDetails,
+  PostDetails,
   PostedAt,
-  PublishId,
+  PostThumbnail,
+  PostTitle,
+  RetryButton,
   StatusBadge,
   TikTokLink,
   UnconfirmedNote,
@@ -32,15 +35,15 @@ export function PostTable({ posts, now }: { posts: PostSummary[]; now: number })
           {posts.map((post) => (
             <Table.Tr key={post.id} style={{ verticalAlign: 'top' }}>
               <Table.Td>
-                <Stack gap={2}>
-                  <Text size="sm" fw={600} c={post.title.trim() ? undefined : 'dimmed'} lineClamp={2}>
-                    {postTitle(post)}
-                  </Text>
-                  <Text size="xs" c="dimmed">
-                    {SOURCE_WORDS[post.source_type]}
-                  </Text>
-                  <PublishId post={post} />
-                </Stack>
+                <Group gap="sm" wrap="nowrap" align="flex-start">
+                  <PostThumbnail post={post} />
+                  <Stack gap={2} style={{ minWidth: 0 }}>
+                    <PostTitle post={post} lineClamp={2} />
+                    <Text size="xs" c="dimmed">
+                      {SOURCE_WORDS[post.source_type]}
+                    </Text>
+                  </Stack>
+                </Group>
               </Table.Td>
               <Table.Td maw={200}>
                 <AccountName post={post} />
@@ -57,7 +60,9 @@ export function PostTable({ posts, now }: { posts: PostSummary[]; now: number })
                   <FailureDetails post={post} />
                   <UnconfirmedNote post={post} />
                   <TikTokLink post={post} />
+                  <RetryButton post={post} />
                   <EarlierAttempts post={post} now={now} />
+                  <PostDetails post={post} />
                 </Stack>
               </Table.Td>
             </Table.Tr>

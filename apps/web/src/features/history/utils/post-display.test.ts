@@ -6,8 +6,10 @@ import {
   attemptsSummary,
   failureMessage,
   mayChange,
+  postTitle,
   postUrl,
   relativeTime,
+  retryDraft,
   statusLook,
 } from './post-display.ts';
 
@@ -116,5 +118,36 @@ describe('a submit tried more than once', () => {
   it('words an attempt’s failure', () => {
     expect(attemptFailure(attempt('TikTok said no.'))).toBe('TikTok said no.');
     expect(attemptFailure(attempt(null))).toBe('This attempt did not reach TikTok.');
+  });
+});
+
+describe('postTitle', () => {
+  it('is the caption; without one, the video’s name; without that, “No caption”', () => {
+    expect(postTitle(post({ title: ' Clip ' }))).toBe('Clip');
+    expect(postTitle(post({ title: '', video_url: 'https://cdn.example/videos/sunset%20beach.mp4' }))).toBe(
+      'sunset beach.mp4',
+    );
+    expect(
+      postTitle(post({ title: '', source_type: 'FILE_UPLOAD', file_name: 'dance.mp4', video_url: null })),
+    ).toBe('dance.mp4');
+    expect(postTitle(post({ title: '  ', video_url: null, file_name: null }))).toBe('No caption');
+  });
+});
+
+describe('retryDraft', () => {
+  it('carries the post’s account, source, video and every setting', () => {
+    const draft = retryDraft(post({ disable_comment: false, is_aigc: true }));
+    expect(draft).toEqual({
+      socialAccountId: 'a1',
+      source: 'PULL_FROM_URL',
+      videoUrl: 'https://cdn.example/v.mp4',
+      fileName: null,
+      settings: expect.objectContaining({
+        title: 'Clip',
+        privacy_level: 'SELF_ONLY',
+        disable_comment: false,
+        is_aigc: true,
+      }) as unknown,
+    });
   });
 });

@@ -6,6 +6,7 @@ import {
   type PrivacyLevel,
   type SourceType,
 } from '@cliprelay/contract';
+import type { PublishDraft } from '../../../lib/publish-draft.ts';
 import { tiktokPostUrl } from '../../../lib/tiktok.ts';
 
 /** The words of the publish screen's privacy choice, short enough for a table cell. */
@@ -21,10 +22,43 @@ export const SOURCE_WORDS: Record<SourceType, string> = {
   PULL_FROM_URL: 'From your media library',
 };
 
-export const UNTITLED = 'Untitled video';
+export const NO_CAPTION = 'No caption';
 
-export function postTitle(post: Pick<PostSummary, 'title'>): string {
-  return post.title.trim() || UNTITLED;
+/** The video's own name: the device file's, or the last part of the library video's address. */
+export function videoName(post: Pick<PostSummary, 'file_name' | 'video_url'>): string | null {
+  if (post.file_name) return post.file_name;
+  if (!post.video_url) return null;
+  try {
+    const last = new URL(post.video_url).pathname.split('/').filter(Boolean).pop();
+    return last ? decodeURIComponent(last) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How a post is named: its caption, else its video's name, else "No caption". */
+export function postTitle(post: Pick<PostSummary, 'title' | 'file_name' | 'video_url'>): string {
+  return post.title.trim() || videoName(post) || NO_CAPTION;
+}
+
+/** The same post again, for "Try again with the same settings" on the publish screen. */
+export function retryDraft(post: PostSummary): PublishDraft {
+  return {
+    socialAccountId: post.social_account_id,
+    source: post.source_type,
+    videoUrl: post.video_url,
+    fileName: post.file_name,
+    settings: {
+      title: post.title,
+      privacy_level: post.privacy_level,
+      disable_comment: post.disable_comment,
+      disable_duet: post.disable_duet,
+      disable_stitch: post.disable_stitch,
+      brand_organic_toggle: post.brand_organic_toggle,
+      brand_content_toggle: post.brand_content_toggle,
+      is_aigc: post.is_aigc,
+    },
+  };
 }
 
 /** Still on its way to TikTok (or being processed there). */

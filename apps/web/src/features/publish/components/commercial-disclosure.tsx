@@ -65,7 +65,7 @@ export function CommercialDisclosure({ state, dispatch, disabled }: FieldProps) 
               <Text size="sm">{label}</Text>
             </Alert>
           ) : (
-            <Text size="sm" c="orange.8">
+            <Text size="sm" c="orange">
               {DISCLOSURE_REQUIRED}
             </Text>
           )}

@@ -44,6 +44,21 @@ async function completedAtTikTok(openId: string) {
   return (await publishesAtTikTok(openId)).filter((p) => p.sha256 !== null);
 }
 
+const tryAgainButton = () => page.getByRole('button', { name: 'Try again', exact: true });
+
+/**
+ * After a failure there is one way on, where Publish was: no Publish beside it, and no button in
+ * the alert that says what went wrong.
+ */
+async function expectOneWayOn(name: string) {
+  const role = name === 'Try again' ? 'button' : 'link';
+  await expect.element(page.getByTestId('publish-bar').getByRole(role, { name, exact: true })).toBeVisible();
+  expect(page.getByRole(role, { name, exact: true }).all()).toHaveLength(1);
+  await expect.element(publishButton()).not.toBeInTheDocument();
+  expect(errorAlert().getByRole('button').all()).toHaveLength(0);
+  expect(errorAlert().getByRole('link').all()).toHaveLength(0);
+}
+
 afterEach(async () => {
   await commands.throttleUpload(null);
   await commands.restoreNetwork();
@@ -79,7 +94,15 @@ describe('publishing a video from the device', () => {
 
       await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
       await expect.element(page.getByText(/can take a few minutes/)).toBeVisible();
+      // What was posted, in the user's words; the publish id only in the details line.
+      const summary = page.getByTestId('post-summary');
+      await expect.element(summary).toHaveTextContent(/TikTok accountMia Moves @mia\.moves/);
+      await expect.element(summary).toHaveTextContent(/Who can viewEveryone/);
+      await expect.element(summary).toHaveTextContent(/CaptionMorning walk #city/);
+      await expect.element(summary).toHaveTextContent(/Videocity-walk\.mp4/);
       await expect.element(page.getByTestId('publish-id')).toHaveTextContent(/^v_pub_file~/);
+      await expect.element(page.getByText(/^Details for support: publish ID/)).toBeVisible();
+      expect(document.body.textContent).not.toMatch(/PROCESSING_UPLOAD|PUBLISH_COMPLETE/);
 
       // TikTok received exactly these bytes, with the form's settings.
       const received = await receivedByTikTok();
@@ -88,7 +111,16 @@ describe('publishing a video from the device', () => {
       expect(received.post_info.title).toBe('Morning walk #city');
       expect(received.post_info.privacy_level).toBe('PUBLIC_TO_EVERYONE');
 
+      // Between "published" and its post id, TikTok reviews the public post: said as such, not
+      // "Published" beside "TikTok is reviewing".
+      await expect
+        .poll(() => liveStatus().element().textContent ?? '', { timeout: 30_000, interval: 50 })
+        .toMatch(/Posted — TikTok is reviewing it|Published on TikTok/);
+      if (/reviewing/.test(liveStatus().element().textContent ?? '')) {
+        expect(liveStatus().element().textContent).not.toContain('Published on TikTok');
+      }
       await expect.element(liveStatus(), { timeout: 30_000 }).toHaveTextContent('Published on TikTok');
+      expect(liveStatus().element().textContent).not.toContain('reviewing');
       const postLink = liveStatus().getByRole('link', { name: /View the post on TikTok/ });
       await expect.element(postLink).toBeVisible();
       expect(postLink.element().getAttribute('href')).toMatch(
@@ -140,6 +172,10 @@ describe('publishing a video from the device', () => {
       .element(page.getByRole('button', { name: 'Video file' }))
       .toHaveTextContent('colour-bars.mp4');
     await expect.element(errorAlert()).not.toBeInTheDocument();
+    // Cancel says what it did.
+    const cancelled = page.getByRole('status').filter({ hasText: 'Upload cancelled — nothing was posted' });
+    await expect.element(cancelled).toBeVisible();
+    await screenshotBoth('publish-cancelled');
     await expect.poll(() => commands.uploadTempFiles(), { timeout: 10_000 }).toEqual([]);
     // TikTok's upload had started (the API inits before the first byte); it never got the video.
     expect(await completedAtTikTok(openId)).toEqual([]);
@@ -147,6 +183,7 @@ describe('publishing a video from the device', () => {
     // The same form publishes without choosing the file again.
     await commands.throttleUpload(null);
     await publishButton().click();
+    await expect.element(cancelled).not.toBeInTheDocument();
     await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 20_000 }).toBeVisible();
     expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
   });
@@ -208,6 +245,35 @@ describe('when TikTok fails the video after the upload', () => {
 });
 
 describe('errors, each with its way forward', () => {
+  it(
+    'an upload TikTok’s upload service refuses: the server’s reason, not “Something went wrong”, and Try again',
+    { timeout: 120_000 },
+    async () => {
+      const { openId, session } = await openPublish();
+      await formLoaded();
+      const file = await fillForm({ caption: 'Upload refused' });
+      // TikTok's upload host answers 500 to every chunk: our server retries, then gives up.
+      await commands.addSandboxFault({ endpoint: 'upload', http_status: 500, count: 50, open_id: openId });
+      await publishButton().click();
+      await expect
+        .element(errorAlert(), { timeout: 90_000 })
+        .toHaveTextContent('The video did not reach TikTok');
+      const history = await apiAs<PostSummary[]>(session, '/tiktok/posts');
+      const reason = history[0]?.user_message ?? 'missing';
+      expect(reason).toMatch(/TikTok's upload service did not accept the video/);
+      await expect.element(errorAlert()).toHaveTextContent(reason);
+      expect(document.body.textContent).not.toContain('Something went wrong');
+      await expectOneWayOn('Try again');
+      await expect.element(page.getByLabelText('Caption')).toHaveValue('Upload refused');
+      await screenshotBoth('publish-error-upload-failed');
+
+      await commands.clearSandboxFaults();
+      await tryAgainButton().click();
+      await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
+      expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
+    },
+  );
+
   it('TikTok’s rate limit: says to wait, and Try again re-submits the same form', async () => {
     const { openId, session } = await openPublish();
     await formLoaded();
@@ -226,9 +292,12 @@ describe('errors, each with its way forward', () => {
     await expect.element(page.getByLabelText('Caption')).toHaveValue('Busy day');
     await screenshotBoth('publish-error-rate-limit');
 
+    // One way on: Try again, in the Publish button's place; the alert only says why.
+    await expectOneWayOn('Try again');
+
     // TikTok's window passes; Try again with the same file.
     await commands.clearSandboxFaults();
-    await errorAlert().getByRole('button', { name: 'Try again' }).click();
+    await tryAgainButton().click();
     await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
     expect((await receivedByTikTok()).sha256).toBe(await sha256Hex(file));
     // Try again sent the submit's Idempotency-Key again: the history has one row for the submit,
@@ -295,12 +364,11 @@ describe('errors, each with its way forward', () => {
       count: 10,
     });
     await publishButton().click();
-    await expect
-      .element(errorAlert().getByRole('button', { name: 'Try again' }), { timeout: 60_000 })
-      .toBeVisible();
+    await expect.element(tryAgainButton(), { timeout: 60_000 }).toBeVisible();
+    await expectOneWayOn('Try again');
     await screenshotBoth('publish-error-tiktok-down');
     await commands.clearSandboxFaults();
-    await errorAlert().getByRole('button', { name: 'Try again' }).click();
+    await tryAgainButton().click();
     await expect.element(page.getByText('Video submitted to TikTok'), { timeout: 30_000 }).toBeVisible();
   });
 
@@ -351,8 +419,7 @@ describe('errors, each with its way forward', () => {
     await expect
       .element(errorAlert(), { timeout: 20_000 })
       .toHaveTextContent(describeTikTokError(code).userMessage);
-    const way = errorAlert().getByRole(action === 'Try again' ? 'button' : 'link', { name: action });
-    await expect.element(way).toBeVisible();
+    await expectOneWayOn(action);
   });
 
   it('the account was disconnected meanwhile (404): says not connected, with a link to Accounts', async () => {
@@ -362,8 +429,9 @@ describe('errors, each with its way forward', () => {
     await apiAs(session, `/social-accounts/${accountId}`, { method: 'DELETE' });
     await publishButton().click();
     await expect.element(errorAlert()).toHaveTextContent(/not connected/i);
+    await expectOneWayOn('Go to Accounts');
     await expect
-      .element(errorAlert().getByRole('link', { name: /Accounts/ }))
+      .element(page.getByRole('link', { name: 'Go to Accounts' }))
       .toHaveAttribute('href', '/accounts');
     await screenshotBoth('publish-error-not-connected');
   });
@@ -381,8 +449,9 @@ describe('errors, each with its way forward', () => {
     await commands.addSandboxFault({ endpoint: 'token', error_code: 'invalid_grant', open_id: openId });
     await publishButton().click();
     await expect.element(errorAlert(), { timeout: 20_000 }).toHaveTextContent(/reconnect/i);
+    await expectOneWayOn('Reconnect on the Accounts screen');
     await expect
-      .element(errorAlert().getByRole('link', { name: /Accounts/ }))
+      .element(page.getByRole('link', { name: 'Reconnect on the Accounts screen' }))
       .toHaveAttribute('href', '/accounts');
   });
 });

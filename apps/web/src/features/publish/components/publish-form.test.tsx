@@ -19,7 +19,8 @@ import {
   videoInput,
 } from '../../../testing/publish.ts';
 import { renderApp, signInFreshUser } from '../../../testing/render-app.tsx';
-import { screenshotBoth } from '../../../testing/screenshots.ts';
+import { screenshotAt, screenshotBoth } from '../../../testing/screenshots.ts';
+import { NOT_A_VIDEO } from '../utils/video-checks.ts';
 
 const MUSIC_URL = 'https://www.tiktok.com/legal/page/global/music-usage-confirmation/en';
 const BRANDED_URL = 'https://www.tiktok.com/legal/page/global/bc-policy/en';
@@ -27,6 +28,7 @@ const blockers = () => page.getByText(/^To publish:/);
 
 afterEach(async () => {
   await commands.restoreNetwork();
+  await page.viewport(1280, 900);
 });
 
 describe('creator info', () => {
@@ -83,6 +85,63 @@ describe('creator info', () => {
   });
 });
 
+describe('choosing the account', () => {
+  it('with two accounts, says to choose one; the choice is remembered for the next visit', async () => {
+    const session = await signInFreshUser();
+    await commands.connectTikTokAccount(session.access_token, {
+      nickname: 'Mia Moves',
+      username: 'mia.moves',
+    });
+    await commands.connectTikTokAccount(session.access_token, {
+      nickname: 'Leo Bakes',
+      username: 'leo.bakes',
+    });
+    const first = renderApp('/publish', { session });
+    const picker = page.getByPlaceholder('Choose an account');
+    await expect.element(picker).toHaveValue('');
+    const hint = page.getByRole('heading', { name: 'Choose the account to post to' });
+    await expect.element(hint).toBeVisible();
+    await expect.element(page.getByText(/You have 2 TikTok accounts connected/)).toBeVisible();
+    await screenshotBoth('publish-choose-account');
+
+    await picker.click();
+    await page.getByRole('option', { name: /Leo Bakes/ }).click();
+    await formLoaded('Leo Bakes');
+    await expect.element(hint).not.toBeInTheDocument();
+    first.screen.unmount();
+
+    // The next visit, with no account in the address: the one used last.
+    const again = renderApp('/publish', { session });
+    await formLoaded('Leo Bakes');
+    await expect.element(page.getByPlaceholder('Choose an account')).toHaveValue('Leo Bakes (@leo.bakes)');
+    expect(again.router.state.location.search).toBe('');
+  });
+});
+
+describe('on a phone', () => {
+  it('keeps Publish in a bar at the bottom of the screen; on a desktop it ends the form', async () => {
+    await openPublish();
+    await formLoaded();
+    const bar = page.getByTestId('publish-bar');
+    expect(getComputedStyle(bar.element()).position).not.toBe('fixed');
+
+    await page.viewport(375, 812);
+    await expect.poll(() => getComputedStyle(bar.element()).position).toBe('fixed');
+    window.scrollTo(0, 0);
+    const rect = publishButton().element().getBoundingClientRect();
+    // Visible without scrolling, at the bottom of the screen, though the form is much taller.
+    expect(document.documentElement.scrollHeight).toBeGreaterThan(812 * 1.5);
+    expect(rect.top).toBeGreaterThan(812 - 120);
+    expect(rect.bottom).toBeLessThanOrEqual(812);
+    expect(rect.width).toBeGreaterThan(300);
+    // The end of the form scrolls clear of the bar.
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    const consent = page.getByTestId('consent-line').element().getBoundingClientRect();
+    expect(consent.bottom).toBeLessThanOrEqual(bar.element().getBoundingClientRect().top);
+    await screenshotAt('publish-phone-bar', 'phone');
+  });
+});
+
 describe('post settings', () => {
   it('offers only the creator’s privacy options, with no default; Publish waits for a choice', async () => {
     await openPublish({ private_account: true });
@@ -91,7 +150,8 @@ describe('post settings', () => {
     await chooseFile(await sampleFile());
 
     await expect.element(publishButton()).toBeDisabled();
-    await expect.element(blockers()).toHaveTextContent('choose who can view this video');
+    // The reasons keep their case: whole sentences, as written.
+    await expect.element(blockers()).toHaveTextContent('To publish: Choose who can view this video.');
 
     await privacySelect().click();
     const options = page.getByRole('option');
@@ -145,7 +205,7 @@ describe('post settings', () => {
     await caption.fill('x'.repeat(TITLE_MAX_LENGTH + 1));
     await expect.element(page.getByText(`${TITLE_MAX_LENGTH + 1} / ${TITLE_MAX_LENGTH}`)).toBeVisible();
     await expect.element(publishButton()).toBeDisabled();
-    await expect.element(blockers()).toHaveTextContent(`shorten the caption to ${TITLE_MAX_LENGTH}`);
+    await expect.element(blockers()).toHaveTextContent(`Shorten the caption to ${TITLE_MAX_LENGTH}`);
   });
 
   it('has the AI-generated label off by default', async () => {
@@ -177,12 +237,20 @@ describe('the video from the device', () => {
   it('refuses a video longer than the creator may post, read from the file', async () => {
     await openPublish({ max_video_post_duration_sec: 3 });
     await formLoaded();
+    // The account's limit is said up front, before any file is chosen.
+    await expect
+      .element(page.getByTestId('max-duration'))
+      .toHaveTextContent('This account can post videos up to 0:03 long.');
     await fillForm({ file: await sampleFile('sunset-timelapse.mp4') });
 
     await chooseFile(await sampleFile('colour-bars.mp4'));
     const problem = page.getByText(/This video is 0:05 long\. This account can post videos up to 0:03/);
     await expect.element(problem).toBeVisible();
     await expect.element(publishButton()).toBeDisabled();
+    // Said once in full by the video; the list of what stops Publish says it in a few words.
+    await expect
+      .element(blockers())
+      .toHaveTextContent('Choose a shorter video: this account can post up to 0:03.');
     await screenshotBoth('publish-error-too-long');
   });
 
@@ -195,12 +263,48 @@ describe('the video from the device', () => {
     await chooseFile(huge);
     await expect.element(page.getByText(/Video file is too large\. Maximum size is 4 GB/)).toBeVisible();
     await expect.element(publishButton()).toBeDisabled();
+    // Units and names keep their case ("4 GB", not "4 gb").
+    await expect.element(blockers()).toHaveTextContent('Choose a smaller video: this one is over 4 GB.');
+    expect(document.body.textContent).not.toMatch(/\bgb\b/);
 
     const large = await sampleFile();
     Object.defineProperty(large, 'size', { value: 600 * 1024 ** 2 });
     await chooseFile(large);
     await expect.element(page.getByText(/This is a large video \(600/)).toBeVisible();
     await choosePrivacy('Followers');
+    await expect.element(publishButton()).toBeEnabled();
+  });
+
+  it('refuses a text file renamed .mp4 before upload, by its first bytes, with one message', async () => {
+    const { openId } = await openPublish();
+    await formLoaded();
+    // What a browser reports for a renamed file: the type comes from the name.
+    const fake = new File(['These are my notes, not a video.\n'.repeat(50)], 'notes.mp4', {
+      type: 'video/mp4',
+    });
+    await chooseFile(fake);
+    const message = page.getByText(NOT_A_VIDEO, { exact: true });
+    await expect.element(message).toBeVisible();
+    expect(page.getByText(NOT_A_VIDEO).all()).toHaveLength(1);
+    await expect.element(page.getByText(/couldn't read this video's length/)).not.toBeInTheDocument();
+    await expect.element(page.getByLabelText('Preview of notes.mp4')).not.toBeInTheDocument();
+    await choosePrivacy('Followers');
+    await expect.element(publishButton()).toBeDisabled();
+    await expect
+      .element(blockers())
+      .toHaveTextContent('To publish: Choose a video file: this one is not a video.');
+    await screenshotBoth('publish-error-not-a-video');
+    // Nothing went to the server or TikTok.
+    expect((await commands.sandboxPublishes()).filter((p) => p.open_id === openId)).toEqual([]);
+
+    // A real WebM (its EBML header) and a real MP4 (its ftyp box) pass the same check.
+    const webm = new File([new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81])], 'clip.webm', {
+      type: 'video/webm',
+    });
+    await chooseFile(webm);
+    await expect.element(page.getByText(NOT_A_VIDEO)).not.toBeInTheDocument();
+    await chooseFile(await sampleFile());
+    await expect.element(page.getByText(NOT_A_VIDEO)).not.toBeInTheDocument();
     await expect.element(publishButton()).toBeEnabled();
   });
 

@@ -1,26 +1,42 @@
 /**
  * `/publish`: pick one of your connected TikTok accounts, then the publish form for it. The chosen
- * account lives in the URL (`?account=<id>`), so links from the accounts screen land on it.
+ * account lives in the URL (`?account=<id>`), so links from the accounts screen land on it; without
+ * one, the account last published from in this browser (or the only one) is chosen. The history's
+ * "Try again with the same settings" arrives with the earlier post's settings in the route state.
  */
 import type { SocialAccount } from '@cliprelay/contract';
 import { Alert, Avatar, Button, Card, Group, Select, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { IconPlugConnected } from '@tabler/icons-react';
-import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { IconArrowUp, IconPlugConnected } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import { Link, useLocation, useSearchParams } from 'react-router';
 import { accountLabel, useSocialAccounts } from '../../../api/social-accounts.ts';
 import { describeApiError } from '../../../lib/describe-api-error.ts';
+import { readPublishDraft } from '../../../lib/publish-draft.ts';
+import { lastPublishAccount, rememberPublishAccount } from '../utils/last-account.ts';
 import { PublishForm } from './publish-form.tsx';
 
 export function PublishPage() {
   const [params, setParams] = useSearchParams();
+  const location = useLocation();
   const accounts = useSocialAccounts();
   const active = (accounts.data ?? []).filter((a) => a.status === 'active');
   const requested = params.get('account');
-  // With a single connected account there is nothing to choose.
-  const accountId = requested ?? (active.length === 1 ? (active[0]?.id ?? null) : null);
+  // Without one in the URL: the account last published from in this browser, else the only one.
+  const remembered = lastPublishAccount();
+  const accountId =
+    requested ??
+    active.find((a) => a.id === remembered)?.id ??
+    (active.length === 1 ? (active[0]?.id ?? null) : null);
   const account = accounts.data?.find((a) => a.id === accountId) ?? null;
   // While a video is on its way, the account cannot change (that would abandon the upload).
   const [busy, setBusy] = useState(false);
+  // "Try again with the same settings" from the history: the earlier post's settings.
+  const draft = readPublishDraft(location.state);
+
+  const usable = account?.status === 'active' ? account.id : null;
+  useEffect(() => {
+    if (usable) rememberPublishAccount(usable);
+  }, [usable]);
 
   return (
     <Stack gap="lg" py="md">
@@ -61,8 +77,9 @@ export function PublishPage() {
               message={`TikTok no longer accepts Cliprelay's access to ${accountLabel(account)}. Reconnect it on the Accounts screen, then come back.`}
             />
           )}
+          {!accountId && <ChooseAccountHint count={active.length} />}
           {account?.status === 'active' && (
-            <PublishForm key={account.id} account={account} onBusyChange={setBusy} />
+            <PublishForm key={account.id} account={account} draft={draft} onBusyChange={setBusy} />
           )}
         </>
       )}
@@ -110,6 +127,27 @@ function AccountPicker({
         );
       }}
     />
+  );
+}
+
+/** Several accounts and none chosen yet: say what to do, where the form will be. */
+function ChooseAccountHint({ count }: { count: number }) {
+  return (
+    <Card>
+      <Group gap="sm" wrap="nowrap" align="flex-start">
+        <IconArrowUp size={20} aria-hidden style={{ flexShrink: 0, marginTop: 2 }} />
+        <Stack gap={4}>
+          <Title order={2} size="h4">
+            Choose the account to post to
+          </Title>
+          <Text size="sm" c="dimmed">
+            {count > 1
+              ? `You have ${count} TikTok accounts connected. Pick one above and the form for it appears here; next time it is chosen for you.`
+              : 'Pick an account above and the form for it appears here.'}
+          </Text>
+        </Stack>
+      </Group>
+    </Card>
   );
 }
 

@@ -1,47 +1,59 @@
 /**
- * After a successful submit: the publish_id, "Video submitted to TikTok", the note that processing
- * takes a few minutes (tiktok-api.md §11 point 5d), then TikTok's live status, polled with backoff
- * until the post is published (with a link when TikTok gives a post id) or failed (with the fix).
+ * After a successful submit: "Video submitted to TikTok", the note that processing takes a few
+ * minutes (tiktok-api.md §11 point 5d), what was posted (account, video, caption, audience), then
+ * TikTok's live status in words, polled with backoff until the post is published (with a link when
+ * TikTok gives a post id) or failed (with the fix). Ids and codes go in a small details line.
  */
 import { describeFailReason, type CreatorInfoData, type PublishStatusData } from '@cliprelay/contract';
 import {
   Alert,
   Anchor,
-  Badge,
+  Avatar,
   Button,
   Card,
-  Code,
   Group,
   Loader,
+  SimpleGrid,
   Stack,
   Text,
   ThemeIcon,
   Title,
 } from '@mantine/core';
-import { IconCircleCheck, IconCircleX, IconExternalLink } from '@tabler/icons-react';
+import { IconCircleCheck, IconCircleX, IconExternalLink, IconEye } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { mayPass, usePublishStatus } from '../../../api/publish-status.ts';
-import { describePublishError } from '../utils/describe-publish-error.ts';
 import { tiktokPostUrl } from '../../../lib/tiktok.ts';
+import { describePublishError } from '../utils/describe-publish-error.ts';
+import { PRIVACY_LABELS } from '../utils/privacy.ts';
+import type { PublishState } from '../utils/publish-state.ts';
 
+/** TikTok's processing stages, in words. */
 const STAGE: Record<string, string> = {
-  PROCESSING_UPLOAD: 'TikTok is processing the uploaded video',
-  PROCESSING_DOWNLOAD: 'TikTok is downloading the video from the media library',
-  SEND_TO_USER_INBOX: 'The video is waiting in your TikTok inbox',
+  PROCESSING_UPLOAD: 'TikTok is processing your video',
+  PROCESSING_DOWNLOAD: 'TikTok is fetching your video from the media library',
+  SEND_TO_USER_INBOX: 'Your video is waiting in your TikTok inbox',
 };
 
 export function PublishResult({
   publishId,
   creator,
-  isPublic,
+  state,
   onPublishAnother,
 }: {
   publishId: string;
   creator: CreatorInfoData;
-  /** A public post gets a link once TikTok has reviewed it: the status is polled until then. */
-  isPublic: boolean;
+  /** The form as it was sent: what the summary shows. */
+  state: PublishState;
   onPublishAnother: () => void;
 }) {
+  // A public post gets a link once TikTok has reviewed it: the status is polled until then.
+  const isPublic = state.privacyLevel === 'PUBLIC_TO_EVERYONE';
+  const audience = state.privacyLevel ? PRIVACY_LABELS[state.privacyLevel] : null;
+  const video =
+    state.source === 'FILE_UPLOAD'
+      ? (state.selectedFile?.name ?? null)
+      : (state.selectedMedia?.title ?? null);
   return (
     <Card>
       <Stack gap="md">
@@ -51,25 +63,84 @@ export function PublishResult({
           title="Video submitted to TikTok"
           role="status"
         >
-          <Stack gap={6}>
-            <Text size="sm">
-              TikTok is processing your video for {creator.creator_nickname}. It can take a few minutes before
-              it appears on your TikTok profile.
-            </Text>
-            <Text size="sm">
-              Publish ID: <Code data-testid="publish-id">{publishId}</Code>
-            </Text>
-          </Stack>
+          <Text size="sm">
+            Your video is with TikTok, for {creator.creator_nickname}. It can take a few minutes before it
+            appears on your TikTok profile; the status below follows it.
+          </Text>
         </Alert>
-        <LiveStatus publishId={publishId} username={creator.creator_username} isPublic={isPublic} />
+
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm" data-testid="post-summary">
+          <Fact label="TikTok account">
+            <Group gap="xs" wrap="nowrap">
+              <Avatar
+                src={creator.creator_avatar_url || null}
+                name={creator.creator_nickname}
+                size={24}
+                radius="xl"
+              />
+              <Text size="sm" truncate>
+                {creator.creator_nickname}
+                {creator.creator_username && (
+                  <Text span size="sm" c="dimmed">
+                    {' '}
+                    @{creator.creator_username}
+                  </Text>
+                )}
+              </Text>
+            </Group>
+          </Fact>
+          <Fact label="Who can view">{audience}</Fact>
+          <Fact label="Caption">
+            {state.title.trim() ? (
+              <Text size="sm" lineClamp={3} style={{ overflowWrap: 'anywhere' }}>
+                {state.title}
+              </Text>
+            ) : (
+              <Text size="sm" c="dimmed">
+                No caption
+              </Text>
+            )}
+          </Fact>
+          {video && <Fact label="Video">{video}</Fact>}
+        </SimpleGrid>
+
+        <LiveStatus
+          publishId={publishId}
+          username={creator.creator_username}
+          isPublic={isPublic}
+          audience={audience}
+        />
         <Group gap="sm">
           <Button onClick={onPublishAnother}>Publish another video</Button>
           <Button component={Link} to="/history" variant="default">
             See all posts
           </Button>
         </Group>
+        <Text size="xs" c="dimmed">
+          Details for support: publish ID{' '}
+          <span data-testid="publish-id" style={{ fontFamily: 'var(--mantine-font-family-monospace)' }}>
+            {publishId}
+          </span>
+        </Text>
       </Stack>
     </Card>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Stack gap={2} style={{ minWidth: 0 }}>
+      <Text size="xs" c="dimmed" fw={500}>
+        {label}
+      </Text>
+      {typeof children === 'string' ? (
+        <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+          {children}
+        </Text>
+      ) : (
+        children
+      )}
+    </Stack>
   );
 }
 
@@ -77,19 +148,21 @@ function LiveStatus({
   publishId,
   username,
   isPublic,
+  audience,
 }: {
   publishId: string;
   username: string;
   isPublic: boolean;
+  audience: string | null;
 }) {
   const status = usePublishStatus(publishId, { awaitPostId: isPublic });
   return (
-    <Card withBorder radius="md" p="md" bg="gray.0" aria-live="polite" data-testid="live-status">
+    <Card withBorder radius="md" p="md" aria-live="polite" data-testid="live-status">
       <Title order={2} size="h5" mb="xs">
         Status on TikTok
       </Title>
       {status.data ? (
-        <StatusBody data={status.data} username={username} isPublic={isPublic} />
+        <StatusBody data={status.data} username={username} isPublic={isPublic} audience={audience} />
       ) : status.isError ? null : (
         <Group gap="xs">
           <Loader size="xs" aria-hidden />
@@ -97,7 +170,7 @@ function LiveStatus({
         </Group>
       )}
       {status.isError && (
-        <Text size="sm" c="orange.8" mt="xs">
+        <Text size="sm" c="orange" mt="xs">
           The status could not be refreshed ({describePublishError(status.error).message})
           {mayPass(status.error) ? ' We keep trying.' : ' See it later in your history.'}
         </Text>
@@ -106,39 +179,65 @@ function LiveStatus({
   );
 }
 
+function StatusLine({ icon, color, children }: { icon: ReactNode; color: string; children: ReactNode }) {
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <ThemeIcon color={color} variant="light" radius="xl" size="sm">
+        {icon}
+      </ThemeIcon>
+      <Text fw={600}>{children}</Text>
+    </Group>
+  );
+}
+
 function StatusBody({
   data,
   username,
   isPublic,
+  audience,
 }: {
   data: PublishStatusData;
   username: string;
   isPublic: boolean;
+  audience: string | null;
 }) {
   if (data.local_status === 'published') {
     const postId = data.post_ids[0];
-    return (
-      <Stack gap={6}>
-        <Group gap="xs">
-          <ThemeIcon color="green" variant="light" radius="xl" size="sm">
-            <IconCircleCheck size={14} aria-hidden />
-          </ThemeIcon>
-          <Text fw={600}>Published on TikTok</Text>
-        </Group>
-        {postId && username ? (
+    if (postId && username) {
+      return (
+        <Stack gap={6}>
+          <StatusLine color="green" icon={<IconCircleCheck size={14} aria-hidden />}>
+            Published on TikTok
+          </StatusLine>
           <Anchor href={tiktokPostUrl(username, postId)} target="_blank" rel="noopener noreferrer" size="sm">
             View the post on TikTok{' '}
             <IconExternalLink size={14} aria-hidden style={{ verticalAlign: 'middle' }} />
           </Anchor>
-        ) : isPublic ? (
+        </Stack>
+      );
+    }
+    if (isPublic) {
+      // Posted, but not public yet: TikTok reviews public posts before giving them an address.
+      return (
+        <Stack gap={6}>
+          <StatusLine color="blue" icon={<IconEye size={14} aria-hidden />}>
+            Posted — TikTok is reviewing it
+          </StatusLine>
           <Text size="sm" c="dimmed">
-            TikTok is reviewing the post; its link appears here once it is public.
+            Everyone can see it once TikTok&apos;s review is done; its link appears here then.
           </Text>
-        ) : (
-          <Text size="sm" c="dimmed">
-            It is on your TikTok profile. TikTok gives no public link for posts that are not public.
-          </Text>
-        )}
+        </Stack>
+      );
+    }
+    return (
+      <Stack gap={6}>
+        <StatusLine color="green" icon={<IconCircleCheck size={14} aria-hidden />}>
+          Published on TikTok
+        </StatusLine>
+        <Text size="sm" c="dimmed">
+          It is on your TikTok profile{audience ? `, for: ${audience}` : ''}. Only public posts get a link to
+          share.
+        </Text>
       </Stack>
     );
   }
@@ -147,16 +246,13 @@ function StatusBody({
       data.user_message ?? (data.fail_reason ? describeFailReason(data.fail_reason).userMessage : null);
     return (
       <Stack gap={6}>
-        <Group gap="xs">
-          <ThemeIcon color="red" variant="light" radius="xl" size="sm">
-            <IconCircleX size={14} aria-hidden />
-          </ThemeIcon>
-          <Text fw={600}>TikTok could not publish this video</Text>
-        </Group>
+        <StatusLine color="red" icon={<IconCircleX size={14} aria-hidden />}>
+          TikTok could not publish this video
+        </StatusLine>
         <Text size="sm">{message ?? 'Please try again.'}</Text>
         {data.fail_reason && (
           <Text size="xs" c="dimmed">
-            TikTok&apos;s reason: <Code>{data.fail_reason}</Code>
+            Details for support: TikTok&apos;s reason code {data.fail_reason}
           </Text>
         )}
       </Stack>
@@ -171,12 +267,9 @@ function StatusBody({
     );
   }
   return (
-    <Group gap="xs">
+    <Group gap="xs" wrap="nowrap">
       <Loader size="xs" aria-hidden />
-      <Text size="sm">{STAGE[data.status] ?? 'TikTok is processing the video'}…</Text>
-      <Badge variant="light" color="gray" size="sm">
-        {data.status}
-      </Badge>
+      <Text size="sm">{STAGE[data.status] ?? 'TikTok is processing your video'}…</Text>
     </Group>
   );
 }

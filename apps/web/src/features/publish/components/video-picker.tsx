@@ -31,9 +31,17 @@ export function VideoPicker({ state, dispatch, disabled }: FieldProps) {
   const { chosen, info } = currentVideo(state);
   return (
     <Stack gap="md">
-      <Title order={2} size="h4">
-        Video
-      </Title>
+      <div>
+        <Title order={2} size="h4">
+          Video
+        </Title>
+        {state.creatorInfo && (
+          <Text size="sm" c="dimmed" data-testid="max-duration">
+            This account can post videos up to {formatDuration(state.creatorInfo.max_video_post_duration_sec)}{' '}
+            long.
+          </Text>
+        )}
+      </div>
       <SegmentedControl
         fullWidth
         value={state.source}
@@ -79,7 +87,8 @@ export function VideoPicker({ state, dispatch, disabled }: FieldProps) {
         />
       )}
 
-      {chosen && <VideoPreview video={chosen} />}
+      {/* No player for a file that turned out not to be a playable video. */}
+      {chosen && !(info?.check.problem && info.durationSec === null) && <VideoPreview video={chosen} />}
 
       {info?.checking && (
         <Group gap="xs" aria-live="polite">

@@ -9,7 +9,9 @@ import type { MediaItem } from '@cliprelay/contract';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { ApiError, isAbortError } from '../../../lib/api-error.ts';
 import { useApiClient } from '../../../lib/api-context.tsx';
+import type { PublishDraft } from '../../../lib/publish-draft.ts';
 import { creatorInfoQuery } from '../api/get-creator-info.ts';
+import { mediaLibraryQuery } from '../api/get-media.ts';
 import { postFields, publishFromUrl, ResumablePublish } from '../api/publish-video.ts';
 import { describePublishError } from '../utils/describe-publish-error.ts';
 import {
@@ -19,9 +21,9 @@ import {
   publishReducer,
   type PublishState,
 } from '../utils/publish-state.ts';
-import { checkDuration, readVideoDuration } from '../utils/video-checks.ts';
+import { checkContents, checkDuration, readVideoDuration } from '../utils/video-checks.ts';
 
-export function usePublishFlow(socialAccountId: string) {
+export function usePublishFlow(socialAccountId: string, draft: PublishDraft | null = null) {
   const api = useApiClient();
   const queryClient = useQueryClient();
   const [state, dispatch] = useReducer(publishReducer, initialPublishState);
@@ -48,6 +50,26 @@ export function usePublishFlow(socialAccountId: string) {
   }, [api, queryClient, socialAccountId]);
 
   useEffect(loadCreatorInfo, [loadCreatorInfo]);
+
+  // "Try again with the same settings": once creator info is here (it decides what is allowed),
+  // the earlier post's settings are applied, and its library video chosen again if still there.
+  const draftRef = useRef(draft?.socialAccountId === socialAccountId ? draft : null);
+  const hasCreatorInfo = state.creatorInfo !== null;
+  useEffect(() => {
+    const pending = draftRef.current;
+    if (!pending || !hasCreatorInfo) return;
+    draftRef.current = null;
+    dispatch({ type: 'draftApplied', draft: pending });
+    const url = pending.source === 'PULL_FROM_URL' ? pending.videoUrl : null;
+    if (!url) return;
+    queryClient.fetchQuery(mediaLibraryQuery(api)).then(
+      (items) => {
+        const media = items.find((m) => m.url === url);
+        if (media) dispatch({ type: 'mediaSelected', media });
+      },
+      () => undefined, // The library shows its own error; the user chooses the video.
+    );
+  }, [api, hasCreatorInfo, queryClient]);
 
   // Leaving the screen cancels an upload in flight (the API cleans up its temp file).
   useEffect(() => () => requestRef.current?.abort(), []);
@@ -124,8 +146,18 @@ export function usePublishFlow(socialAccountId: string) {
     resumableRef.current?.resume();
   }, []);
   const startOver = useCallback(() => dispatch({ type: 'startedOver' }), []);
+  const dismissCancelNotice = useCallback(() => dispatch({ type: 'cancelNoticeDismissed' }), []);
 
-  return { state, dispatch, publish, cancel, resume, startOver, reloadCreatorInfo: loadCreatorInfo };
+  return {
+    state,
+    dispatch,
+    publish,
+    cancel,
+    resume,
+    startOver,
+    dismissCancelNotice,
+    reloadCreatorInfo: loadCreatorInfo,
+  };
 }
 
 /** What makes two submits the same one: the account, the video and every post setting. */
@@ -153,7 +185,10 @@ function useVideoDuration(
   useDurationCheck(media, mediaChecking, maxSec, dispatch);
 }
 
-/** Reads one chosen video's duration once, while its check is pending, and reports the result. */
+/**
+ * Checks one chosen video once, while its check is pending: a device file's first bytes, then the
+ * duration; reports the result.
+ */
 function useDurationCheck(
   video: File | MediaItem | null,
   checking: boolean,
@@ -163,11 +198,18 @@ function useDurationCheck(
   useEffect(() => {
     if (!video || !checking || maxSec === null) return;
     let current = true;
-    void durationOf(video).then((durationSec) => {
+    void (async () => {
+      // A device file must first be a video at all: its first bytes say (a renamed text file is not).
+      const contents = video instanceof File ? await checkContents(video) : null;
+      if (contents?.problem) {
+        if (current) dispatch({ type: 'durationRead', video, durationSec: null, check: contents });
+        return;
+      }
+      const durationSec = await durationOf(video);
       if (current) {
         dispatch({ type: 'durationRead', video, durationSec, check: checkDuration(durationSec, maxSec) });
       }
-    });
+    })();
     return () => {
       current = false;
     };

@@ -82,4 +82,27 @@ describe('describePublishError, on the API’s real answers', () => {
     );
     expect(describePublishError(error).message).toMatch(/could not process this video/i);
   });
+
+  it('an upload that stopped: the server’s own reason, with Try again (not “Something went wrong”)', () => {
+    const reason =
+      "TikTok's upload service did not accept the video after several attempts. Please try again in a few minutes.";
+    for (const error of [
+      new ApiError(500, 'UPLOAD_FAILED', reason, null),
+      ApiError.fromResponse(
+        410,
+        JSON.stringify({
+          statusCode: 410,
+          error: 'Gone',
+          message: reason,
+          code: 'UPLOAD_ENDED',
+          requestId: 'r1',
+        }),
+      ),
+    ]) {
+      const failure = describePublishError(error);
+      expect(failure.message).toBe(reason);
+      expect(failure.title).toBe('The video did not reach TikTok');
+      expect(failure.action).toBe('retry');
+    }
+  });
 });

@@ -132,6 +132,14 @@ export function describePublishError(error: unknown): PublishFailure {
       };
     case 'TIKTOK_RATE_LIMITED':
       return { ...failure('Too many requests', userMessageForStatus(429), 'retry_later'), ...base };
+    // The upload stopped (TikTok's upload service refused the chunks, the relay ended): our API
+    // records why, in words for the user; it is a new upload that can help.
+    case 'UPLOAD_FAILED':
+    case 'UPLOAD_ENDED':
+      return {
+        ...failure('The video did not reach TikTok', error.message || GENERIC, 'retry'),
+        ...base,
+      };
     case 'UNAUTHENTICATED':
       return { ...failure('Signed out', userMessageForStatus(401), 'none'), ...base };
     default:

@@ -424,3 +424,81 @@ describe('publishBlockers', () => {
     expect(publishBlockers(library)).toEqual(['Choose a video to publish.']);
   });
 });
+
+describe('a refused video, said once', () => {
+  it('lists a short fix among the blockers, the full message staying with the video', () => {
+    const file = videoFile();
+    const checking = apply(readyToPublish(), { type: 'fileSelected', file, check: OK });
+    const refused = publishReducer(checking, {
+      type: 'durationRead',
+      video: file,
+      durationSec: null,
+      check: {
+        problem: 'This file is not a video. Please choose a video file (MP4, MOV or WebM).',
+        warning: null,
+        fix: 'Choose a video file: this one is not a video.',
+      },
+    });
+    expect(publishBlockers(refused)).toEqual(['Choose a video file: this one is not a video.']);
+    expect(refused.videos.FILE_UPLOAD?.check.warning).toBeNull();
+  });
+});
+
+describe('Cancel', () => {
+  it('remembers whether it came before the video reached us (nothing posted) or after', () => {
+    const uploading = publishReducer(readyToPublish(), { type: 'publishStarted' });
+    expect(publishReducer(uploading, { type: 'publishCancelled' }).cancelledDuring).toBe('uploading');
+    const publishing = publishReducer(uploading, { type: 'uploadFinished' });
+    const late = publishReducer(publishing, { type: 'publishCancelled' });
+    expect(late.cancelledDuring).toBe('publishing');
+    // The next publish clears the notice.
+    expect(publishReducer(late, { type: 'publishStarted' }).cancelledDuring).toBeNull();
+  });
+});
+
+describe('an earlier post’s settings (Try again with the same settings)', () => {
+  const draft = {
+    socialAccountId: 'a1',
+    source: 'PULL_FROM_URL' as const,
+    videoUrl: 'https://media.example/city-walk.mp4',
+    fileName: null,
+    settings: {
+      title: 'Beach day',
+      privacy_level: 'FOLLOWER_OF_CREATOR' as const,
+      disable_comment: false,
+      disable_duet: false,
+      disable_stitch: true,
+      brand_organic_toggle: true,
+      brand_content_toggle: false,
+      is_aigc: true,
+    },
+  };
+
+  it('fills the form through its rules: no privacy TikTok no longer offers, nothing the creator turned off', () => {
+    const loaded = publishReducer(initialPublishState, {
+      type: 'creatorInfoLoaded',
+      creatorInfo: creatorInfo({ duet_disabled: true }),
+    });
+    const filled = publishReducer(loaded, { type: 'draftApplied', draft });
+    expect(filled.source).toBe('PULL_FROM_URL');
+    expect(filled.title).toBe('Beach day');
+    // FOLLOWER_OF_CREATOR is not among this creator's options: left for the user to choose.
+    expect(filled.privacyLevel).toBeNull();
+    expect(filled.disableComment).toBe(false);
+    expect(filled.disableDuet).toBe(true);
+    expect(filled.disableStitch).toBe(true);
+    expect([filled.disclosure, filled.yourBrand, filled.brandedContent]).toEqual([true, true, false]);
+    expect(filled.isAigc).toBe(true);
+    expect(filled.prefilledFrom).toEqual({ fileName: null, videoUrl: draft.videoUrl });
+  });
+
+  it('keeps an allowed privacy level, and waits for creator info before applying anything', () => {
+    expect(publishReducer(initialPublishState, { type: 'draftApplied', draft })).toBe(initialPublishState);
+    const loaded = publishReducer(initialPublishState, {
+      type: 'creatorInfoLoaded',
+      creatorInfo: creatorInfo(),
+    });
+    const allowed = { ...draft, settings: { ...draft.settings, privacy_level: 'SELF_ONLY' as const } };
+    expect(publishReducer(loaded, { type: 'draftApplied', draft: allowed }).privacyLevel).toBe('SELF_ONLY');
+  });
+});

@@ -17,6 +17,7 @@ import {
   type PrivacyLevel,
   type SourceType,
 } from '@cliprelay/contract';
+import type { PublishDraft } from '../../../lib/publish-draft.ts';
 import type { PublishFailure, PublishField } from './describe-publish-error.ts';
 import type { VideoCheck } from './video-checks.ts';
 
@@ -72,6 +73,14 @@ export interface PublishState {
   connectionLostAt: number | null;
   /** 0–100: the share of the video TikTok has accepted, as our API reports it (FILE_UPLOAD). */
   tiktokProgress: number;
+  /**
+   * The last publish was cancelled: while its video was still on its way to us (`uploading`:
+   * nothing can be posted), or later (`publishing`: TikTok may already have it). Cleared by the
+   * next publish or when dismissed.
+   */
+  cancelledDuring: 'uploading' | 'publishing' | null;
+  /** The form was filled in from an earlier post ("Try again with the same settings"). */
+  prefilledFrom: { fileName: string | null; videoUrl: string | null } | null;
 }
 
 export type PublishAction =
@@ -98,6 +107,8 @@ export type PublishAction =
   | { type: 'publishSucceeded'; publishId: string }
   | { type: 'publishFailed'; failure: PublishFailure }
   | { type: 'publishCancelled' }
+  | { type: 'cancelNoticeDismissed' }
+  | { type: 'draftApplied'; draft: PublishDraft }
   | { type: 'startedOver' };
 
 export const initialPublishState: PublishState = {
@@ -125,6 +136,8 @@ export const initialPublishState: PublishState = {
   fieldErrors: {},
   connectionLostAt: null,
   tiktokProgress: 0,
+  cancelledDuring: null,
+  prefilledFrom: null,
 };
 
 const DISABLE_KEY = { comment: 'disableComment', duet: 'disableDuet', stitch: 'disableStitch' } as const;
@@ -176,6 +189,7 @@ export function publishReducer(state: PublishState, action: PublishAction): Publ
         errorMessage: null,
         failure: null,
         fieldErrors: {},
+        cancelledDuring: null,
       };
     case 'uploadProgressed':
       if (state.publishStatus !== 'uploading') return state;
@@ -213,7 +227,18 @@ export function publishReducer(state: PublishState, action: PublishAction): Publ
       };
     case 'publishCancelled':
       if (!isBusy(state)) return state;
-      return { ...state, publishStatus: 'idle', uploadProgress: 0, connectionLostAt: null };
+      return {
+        ...state,
+        publishStatus: 'idle',
+        uploadProgress: 0,
+        connectionLostAt: null,
+        cancelledDuring: state.publishStatus === 'uploading' ? 'uploading' : 'publishing',
+      };
+    case 'cancelNoticeDismissed':
+      return { ...state, cancelledDuring: null };
+    case 'draftApplied':
+      if (isBusy(state) || state.publishStatus === 'success' || !state.creatorInfo) return state;
+      return applyDraft(state, action.draft);
     case 'startedOver':
       return { ...initialPublishState, creatorInfo: state.creatorInfo, source: state.source };
     default:
@@ -239,6 +264,8 @@ type EditAction = Exclude<
       | 'publishSucceeded'
       | 'publishFailed'
       | 'publishCancelled'
+      | 'cancelNoticeDismissed'
+      | 'draftApplied'
       | 'startedOver';
   }
 >;
@@ -318,6 +345,30 @@ function edit(state: PublishState, action: EditAction): PublishState {
   }
 }
 
+/**
+ * An earlier post's settings, applied as the user would make them, one edit after another, so
+ * every rule of the form holds: a privacy level the creator no longer offers stays unchosen, an
+ * interaction the creator turned off stays off, branded content never goes private. The video
+ * itself is chosen again (a device file cannot be carried; a library video is matched by URL).
+ */
+function applyDraft(state: PublishState, draft: PublishDraft): PublishState {
+  const s = draft.settings;
+  const edits: EditAction[] = [
+    { type: 'sourceChanged', source: draft.source },
+    { type: 'titleChanged', title: s.title },
+    { type: 'disclosureChanged', on: s.brand_organic_toggle || s.brand_content_toggle },
+    { type: 'yourBrandChanged', on: s.brand_organic_toggle },
+    { type: 'brandedContentChanged', on: s.brand_content_toggle },
+    { type: 'privacyChanged', privacyLevel: s.privacy_level },
+    { type: 'interactionChanged', interaction: 'comment', allowed: !s.disable_comment },
+    { type: 'interactionChanged', interaction: 'duet', allowed: !s.disable_duet },
+    { type: 'interactionChanged', interaction: 'stitch', allowed: !s.disable_stitch },
+    { type: 'aigcChanged', on: s.is_aigc },
+  ];
+  const filled = edits.reduce(edit, state);
+  return { ...filled, prefilledFrom: { fileName: draft.fileName, videoUrl: draft.videoUrl } };
+}
+
 /** The chosen video of the current source and its checks. */
 export function currentVideo(state: PublishState): {
   chosen: File | MediaItem | null;
@@ -330,9 +381,12 @@ export function currentVideo(state: PublishState): {
 }
 
 function mergeChecks(a: VideoCheck, b: VideoCheck): VideoCheck {
+  const first = a.problem ? a : b;
   return {
-    problem: a.problem ?? b.problem,
-    warning: [a.warning, b.warning].filter(Boolean).join(' ') || null,
+    problem: first.problem,
+    // A video that is refused needs no further warnings (one message, not two).
+    warning: first.problem ? null : [a.warning, b.warning].filter(Boolean).join(' ') || null,
+    ...(first.fix ? { fix: first.fix } : {}),
   };
 }
 
@@ -343,7 +397,7 @@ export function publishBlockers(state: PublishState): string[] {
   const { chosen, info } = currentVideo(state);
   if (!chosen || !info) blockers.push('Choose a video to publish.');
   else if (info.checking) blockers.push('Checking the video…');
-  else if (info.check.problem) blockers.push(info.check.problem);
+  else if (info.check.problem) blockers.push(info.check.fix ?? info.check.problem);
   if (titleLength(state.title) > TITLE_MAX_LENGTH) {
     blockers.push(`Shorten the caption to ${TITLE_MAX_LENGTH} characters or fewer.`);
   }

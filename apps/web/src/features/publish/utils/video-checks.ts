@@ -1,7 +1,8 @@
 /**
  * Checks of the chosen video before anything is sent (seed §7 "Handling large video files";
  * tiktok-api.md §11 point 1c): a video type, at most 4 GB, a warning over 500 MB, and a duration
- * (read by a <video> element's loadedmetadata) within the creator's maximum.
+ * (read by a <video> element's loadedmetadata) within the creator's maximum. The file's first bytes
+ * must be a video container's (MP4/MOV, WebM): a renamed text file is refused before upload.
  */
 import {
   LARGE_VIDEO_WARNING_BYTES,
@@ -15,23 +16,32 @@ export interface VideoCheck {
   problem: string | null;
   /** Worth knowing, does not stop publishing. */
   warning: string | null;
+  /** With a problem: what to do, in a few words, for the list of what still stops Publish. */
+  fix?: string;
 }
+
+export const NOT_A_VIDEO = 'This file is not a video. Please choose a video file (MP4, MOV or WebM).';
+const NOT_A_VIDEO_FIX = 'Choose a video file: this one is not a video.';
 
 /** The checks that need only the file's type and size: instant. */
 export function checkFile(file: Pick<File, 'type' | 'size'>): VideoCheck {
   if (!isVideoMimeType(file.type)) {
-    return {
-      problem: 'This file is not a video. Please choose a video file (MP4, MOV or WebM).',
-      warning: null,
-    };
+    return { problem: NOT_A_VIDEO, warning: null, fix: NOT_A_VIDEO_FIX };
   }
   if (file.size > MAX_VIDEO_BYTES) {
     return {
       problem: `This video is ${formatBytes(file.size)}. Video file is too large. Maximum size is 4 GB.`,
       warning: null,
+      fix: 'Choose a smaller video: this one is over 4 GB.',
     };
   }
-  if (file.size === 0) return { problem: 'This file is empty. Please choose another video.', warning: null };
+  if (file.size === 0) {
+    return {
+      problem: 'This file is empty. Please choose another video.',
+      warning: null,
+      fix: 'Choose another video: this file is empty.',
+    };
+  }
   if (file.size > LARGE_VIDEO_WARNING_BYTES) {
     return {
       problem: null,
@@ -53,9 +63,40 @@ export function checkDuration(durationSec: number | null, maxSec: number): Video
     return {
       problem: `This video is ${formatDuration(durationSec)} long. This account can post videos up to ${formatDuration(maxSec)}. Please trim it or choose another.`,
       warning: null,
+      fix: `Choose a shorter video: this account can post up to ${formatDuration(maxSec)}.`,
     };
   }
   return { problem: null, warning: null };
+}
+
+/** QuickTime top-level boxes a .mov may start with when it has no `ftyp` (older files). */
+const QUICKTIME_BOXES = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
+
+/**
+ * Whether the file's first bytes are a video container's: an ISO/QuickTime box type at offset 4
+ * (MP4, MOV: `ftyp`, or an older QuickTime box) or the EBML header of WebM/Matroska (1A 45 DF A3).
+ * Null when the bytes could not be read (the server checks again).
+ */
+export async function looksLikeVideo(file: Blob): Promise<boolean | null> {
+  let head: Uint8Array;
+  try {
+    head = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  } catch {
+    return null;
+  }
+  if (head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
+    return true;
+  }
+  if (head.length < 8) return false;
+  const box = String.fromCharCode(...head.subarray(4, 8));
+  return QUICKTIME_BOXES.has(box);
+}
+
+/** The check of the file's contents (see `looksLikeVideo`). */
+export async function checkContents(file: Blob): Promise<VideoCheck> {
+  return (await looksLikeVideo(file)) === false
+    ? { problem: NOT_A_VIDEO, warning: null, fix: NOT_A_VIDEO_FIX }
+    : { problem: null, warning: null };
 }
 
 /** 75 → "1:15", 3600 → "60:00"; fractions round up so a 60.4 s video is not shown as "1:00". */
