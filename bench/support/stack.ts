@@ -82,6 +82,8 @@ export async function startBenchStack(name: string, sandboxArgs: string[] = []):
       TIKTOK_REDIRECT_URI: redirectUri,
       UPLOAD_TMP_DIR: uploadTmpDir,
       LOG_LEVEL: 'warn',
+      // 4 concurrent uploads from one user (the API allows 3 at scale 1).
+      RATE_LIMIT_SCALE: '10',
     },
     'pipe',
   );

@@ -1,8 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.ts';
 import type { AppConfig } from './config/config.ts';
 import { ConfigModule } from './config/config.module.ts';
 import { LOGGER, type Logger } from './common/logger.ts';
+import { RateLimitInterceptor } from './common/rate-limit.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { DatabaseModule } from './db/database.module.ts';
 import { HealthController } from './health/health.controller.ts';
@@ -25,6 +27,8 @@ export class AppModule {
         WebhooksModule,
       ],
       controllers: [HealthController],
+      // After the auth guard (it needs the user), before validation: a flood of invalid requests counts too.
+      providers: [{ provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor }],
     };
   }
 }

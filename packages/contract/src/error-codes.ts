@@ -52,6 +52,11 @@ export const ERROR_STATUS = {
   REQUEST_TOO_LARGE: 413,
   /** TikTok's rate limit; `retryAfterSec` says when to try again. */
   TIKTOK_RATE_LIMITED: 429,
+  /**
+   * Our own limit: too many requests of this kind from this user in a minute, or too many uploads
+   * at once; `retryAfterSec` (and `Retry-After`) says when to try again.
+   */
+  RATE_LIMITED: 429,
   /** TikTok failed (5xx, network, bad answer) and our retries ran out. */
   TIKTOK_UNAVAILABLE: 500,
   /** Sending the video's bytes to TikTok failed after retries. */

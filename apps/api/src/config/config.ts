@@ -58,6 +58,7 @@ const envSchema = z.object({
   CORS_ORIGINS: urlList.default(['http://localhost:5173']),
   WEB_APP_URL: httpUrl.default('http://localhost:5173'),
   UPLOAD_TMP_DIR: z.string().default(join(tmpdir(), 'cliprelay')),
+  RATE_LIMIT_SCALE: z.coerce.number().positive().default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -87,6 +88,8 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   readonly webAppUrl: string;
   readonly uploadTmpDir: string;
+  /** Multiplies every per-user request limit (common/rate-limit.ts); test suites raise it. */
+  readonly rateLimitScale: number;
   readonly logLevel: string;
 }
 
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: Object.freeze(e.CORS_ORIGINS.map(stripSlash)),
     webAppUrl: stripSlash(e.WEB_APP_URL),
     uploadTmpDir: resolve(e.UPLOAD_TMP_DIR),
+    rateLimitScale: e.RATE_LIMIT_SCALE,
     logLevel: e.LOG_LEVEL,
   });
 }
@@ -151,6 +155,7 @@ export function describeConfig(c: AppConfig): Record<string, unknown> {
     corsOrigins: c.corsOrigins,
     webAppUrl: c.webAppUrl,
     uploadTmpDir: c.uploadTmpDir,
+    rateLimitScale: c.rateLimitScale,
   };
 }
 

@@ -15,6 +15,8 @@ export type Database = NodePgDatabase<Schema>;
 
 export interface DatabaseHandle {
   readonly db: Database;
+  /** The pool under `db`, for a library that speaks node-postgres itself (common/rate-limit.ts). */
+  readonly pool: pg.Pool;
   /** `embedded`: the server this process started in DATA_DIR; `external`: DATABASE_URL. */
   readonly kind: 'embedded' | 'external';
   /** host:port, and the data folder when embedded: what may be logged (no credentials). */
@@ -85,6 +87,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     const { host } = new URL(url);
     return {
       db,
+      pool,
       kind: embedded ? 'embedded' : 'external',
       where: embedded ? `${host}, data in ${join(opts.dataDir, 'postgres')}` : host,
       serverPid: embedded?.pid,

@@ -13,6 +13,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  varchar,
 } from 'drizzle-orm/pg-core';
 
 const timestamps = {
@@ -228,3 +229,14 @@ export type UserRow = typeof users.$inferSelect;
 export type SocialAccountRow = typeof socialAccounts.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type MediaRow = typeof media.$inferSelect;
+
+/**
+ * Per-user request budgets (common/rate-limit.ts), shared by every API process. The shape is
+ * rate-limiter-flexible's RateLimiterPostgres table (`key`, `points`, `expire` in epoch ms),
+ * created here by our migrations rather than by the library at run time.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar('key', { length: 255 }).primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
+});

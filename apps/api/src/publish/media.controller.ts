@@ -8,6 +8,7 @@ import type { MediaRow } from '../db/schema.ts';
 import { MediaRepository } from './media.repository.ts';
 import { MediaCreateDto } from './publish.dto.ts';
 import { checkPullUrl } from './pull-url.ts';
+import { RateLimited } from '../common/rate-limit.ts';
 
 /** The user's media library: videos already on our CDN, publishable with PULL_FROM_URL. */
 @ApiTags('media')
@@ -26,6 +27,7 @@ export class MediaController {
   }
 
   @Post()
+  @RateLimited('media')
   @ApiOperation({ summary: 'Add a video that is on the media CDN (https, under a verified prefix)' })
   async create(@CurrentUser() user: AuthUser, @Body() dto: MediaCreateDto): Promise<ApiSuccess<MediaItem>> {
     const url = checkPullUrl(dto.url, this.config.tiktok.verifiedUrlPrefixes);

@@ -13,6 +13,7 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
+import { isStorableText } from '../common/validation.ts';
 import { ownerAlive } from '../db/presence.ts';
 import { OUTCOME_UNKNOWN } from './idempotency.ts';
 import type { Database } from '../db/database.ts';
@@ -144,11 +145,33 @@ export class PostsRepository {
 
   /** The post a resumable upload relays; with `userId`, only that user's (else: not found). */
   async findByUploadId(uploadId: string, userId?: string): Promise<PostRow | undefined> {
+    // An id from the URL that no column can hold (a NUL) names no post: not found, not a 500.
+    if (!isStorableText(uploadId)) return undefined;
     const [row] = await this.db
       .select()
       .from(posts)
       .where(and(eq(posts.uploadId, uploadId), userId ? eq(posts.userId, userId) : undefined));
     return row;
+  }
+
+  /**
+   * The user's uploads our relays are carrying now (initialising or uploading, in any process, a
+   * resumable one until its idle hour is up): each holds a file on some replica's disk.
+   */
+  async countRelaying(userId: string, idleSec: number): Promise<number> {
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(posts)
+      .where(
+        and(
+          eq(posts.userId, userId),
+          eq(posts.sourceType, 'FILE_UPLOAD'),
+          inArray(posts.localStatus, ['initializing', 'uploading']),
+          or(isNotNull(posts.uploadId), isNotNull(posts.relayHeartbeatAt)),
+          gt(posts.updatedAt, sql`now() - make_interval(secs => ${idleSec})`),
+        ),
+      );
+    return row?.n ?? 0;
   }
 
   async findById(id: string): Promise<PostRow | undefined> {
@@ -254,6 +277,7 @@ export class PostsRepository {
   }
 
   async findByPublishId(userId: string, publishId: string): Promise<PostRow | undefined> {
+    if (!isStorableText(publishId)) return undefined;
     const [row] = await this.db
       .select()
       .from(posts)

@@ -16,6 +16,7 @@ import { type AppRequest, type AuthUser, CurrentUser } from '../common/request.t
 import { PublishInitDto } from './publish.dto.ts';
 import { PublishService } from './publish.service.ts';
 import { RelayService } from '../relay/relay.service.ts';
+import { RateLimited } from '../common/rate-limit.ts';
 
 const IDEMPOTENCY_KEY_DOC =
   'One key per submit (1–255 visible ASCII characters), kept 24 h: the same key answers the first ' +
@@ -48,6 +49,7 @@ export class PublishController {
   }
 
   @Post('publish/init')
+  @RateLimited('publish')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Initialise a Direct Post: PULL_FROM_URL, or FILE_UPLOAD returning TikTok’s upload_url',
@@ -93,6 +95,7 @@ export class PublishController {
   }
 
   @Post('publish/upload/:socialAccountId')
+  @RateLimited('publish')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiBody({

@@ -24,10 +24,14 @@ import { type ChunkPlan, planChunks } from '../tiktok/chunk-plan.ts';
 import { PostFollower } from './post-follower.ts';
 import { isSettled } from './post-status.ts';
 import { type Submission, PostsRepository } from './posts.repository.ts';
+import { CallBudgetRepository } from './call-budget.repository.ts';
 import { OUTCOME_UNKNOWN } from './idempotency.ts';
 import { checkPullUrl } from './pull-url.ts';
 
 export { SUBMITTED_MESSAGE } from '@cliprelay/contract';
+
+/** TikTok's video init budget per account token (tiktok-api.md §10). */
+const INITS_PER_MINUTE = 6;
 
 export const UNANSWERED_INIT_MESSAGE =
   'TikTok did not answer, so we cannot tell whether this video is being posted. Check your TikTok profile in a few minutes before posting it again.';
@@ -81,6 +85,7 @@ export class PublishService {
     private readonly creators: CreatorInfoService,
     private readonly posts: PostsRepository,
     private readonly follower: PostFollower,
+    private readonly budget: CallBudgetRepository,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -120,7 +125,24 @@ export class PublishService {
    */
   async prepare(userId: string, accountId: string, settings: RequestedSettings): Promise<Prepared> {
     const { account, creator } = await this.currentCreator(userId, accountId);
-    return { account: { id: account.id }, postInfo: resolvePostInfo(settings, creator), settings };
+    const postInfo = resolvePostInfo(settings, creator);
+    await this.spendInit(account.id);
+    return { account: { id: account.id }, postInfo, settings };
+  }
+
+  /**
+   * TikTok allows 6 video inits a minute per account's token (tiktok-api.md §10): counted here
+   * across processes, so that a seventh is refused before its file is taken — not after.
+   */
+  private async spendInit(accountId: string): Promise<void> {
+    const wait = await this.budget.take(accountId, 'video_init', INITS_PER_MINUTE);
+    if (wait > 0) {
+      throw new AppError(
+        'TIKTOK_RATE_LIMITED',
+        `TikTok allows ${INITS_PER_MINUTE} new posts a minute for an account. Try again in ${wait} seconds.`,
+        { retryable: true, retryAfterSec: wait },
+      );
+    }
   }
 
   /**

@@ -28,7 +28,7 @@ import { InjectLogger, type Logger } from '../common/logger.ts';
 import { assertAcceptableInput, flattenValidationErrors } from '../common/validation.ts';
 import type { PostRow } from '../db/schema.ts';
 import { Idempotency, type KeyedAttempt } from '../publish/idempotency.ts';
-import { RELAY_HEARTBEAT_SEC } from '../publish/post-follower.ts';
+import { RELAY_HEARTBEAT_SEC, RESUMABLE_IDLE_SEC } from '../publish/post-follower.ts';
 import { PostsRepository } from '../publish/posts.repository.ts';
 import { UPLOAD_FIELD_NAMES, UploadFieldsDto } from '../publish/publish.dto.ts';
 import {
@@ -49,6 +49,8 @@ import { type UploadSession, UploadSessions } from './upload-session.ts';
 
 /** How often a relay records TikTok's accepted bytes on its post (and so its heartbeat). */
 const PROGRESS_EVERY_MS = 1000;
+/** Uploads one user may have going at once (each holds a file on our disk while it goes). */
+export const MAX_UPLOADS_PER_USER = 3;
 /** Fresh TikTok inits one relay may make when its upload session ends under it (URL expiry). */
 const MAX_SESSION_RENEWALS = 2;
 
@@ -75,6 +77,12 @@ export class RelayService {
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
+  /**
+   * This process's multipart uploads still being received without a post (store-then-forward:
+   * TikTok's init waits for the whole file), by user: the database does not know of them yet.
+   */
+  private readonly receiving = new Map<string, number>();
+
   /** `clientGone` fires when the client stops waiting: everything stops, the post fails. */
   async uploadAndPublish(
     userId: string,
@@ -92,6 +100,7 @@ export class RelayService {
     const onGone = () => stop.abort(cancelled());
     clientGone.addEventListener('abort', onGone, { once: true });
     const spool = await SpoolFile.create(this.config.uploadTmpDir);
+    let stopCounting = () => undefined as void;
     let keyed: KeyedAttempt<UploadPublishData> | undefined;
     let replay: UploadPublishData | undefined;
     let prepared: Prepared | undefined;
@@ -116,13 +125,17 @@ export class RelayService {
             throw new ReplayInstead();
           }
           ({ keyed, prepared } = begun);
-          if (begun.videoSize === undefined) return;
+          if (begun.videoSize === undefined) {
+            stopCounting = this.countReceiving(userId);
+            return;
+          }
           void relayFile(begun.videoSize, part.fileName);
           return { declaredSize: begun.videoSize };
         },
       });
       if (!prepared || !keyed)
         throw new Error('multipart upload finished without its settings being checked');
+      stopCounting();
       const result = await (relay ?? relayFile(file.size, file.originalName));
       return await keyed.succeeded(result);
     } catch (error) {
@@ -135,8 +148,39 @@ export class RelayService {
       await keyed?.failed();
       throw reason;
     } finally {
+      stopCounting();
       clientGone.removeEventListener('abort', onGone);
       await spool.remove();
+    }
+  }
+
+  /** Counts a reception without a post; the returned function stops counting it (once). */
+  private countReceiving(userId: string): () => void {
+    this.receiving.set(userId, (this.receiving.get(userId) ?? 0) + 1);
+    let counted = true;
+    return () => {
+      if (!counted) return;
+      counted = false;
+      const left = (this.receiving.get(userId) ?? 1) - 1;
+      if (left > 0) this.receiving.set(userId, left);
+      else this.receiving.delete(userId);
+    };
+  }
+
+  /**
+   * A user with MAX_UPLOADS_PER_USER uploads going (times RATE_LIMIT_SCALE) is asked to wait
+   * before a byte is taken.
+   */
+  private async checkUploadsGoing(userId: string): Promise<void> {
+    const going =
+      (await this.posts.countRelaying(userId, RESUMABLE_IDLE_SEC)) + (this.receiving.get(userId) ?? 0);
+    const allowed = Math.round(MAX_UPLOADS_PER_USER * this.config.rateLimitScale);
+    if (going >= allowed) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `You already have ${going} uploads going. Wait for one to finish (or cancel one), then try again.`,
+        { retryable: true, retryAfterSec: 30 },
+      );
     }
   }
 
@@ -155,6 +199,7 @@ export class RelayService {
     | { replay: UploadPublishData }
     | { keyed: KeyedAttempt<UploadPublishData>; prepared: Prepared; videoSize: number | undefined }
   > {
+    await this.checkUploadsGoing(userId);
     const started = await this.idempotency.begin<UploadPublishData>(
       userId,
       idempotencyKey,

@@ -7,6 +7,7 @@ import { type AppRequest, type AuthUser, CurrentUser } from '../common/request.t
 import { PostsRepository } from '../publish/posts.repository.ts';
 import { PublishService } from '../publish/publish.service.ts';
 import { TusUploads } from './tus-uploads.ts';
+import { RateLimited } from '../common/rate-limit.ts';
 
 /**
  * The tus endpoint (relay/tus-uploads.ts), behind our bearer like every route: the creation POST
@@ -25,6 +26,7 @@ export class TusController {
   ) {}
 
   @All()
+  @RateLimited('publish')
   @ApiOperation({
     summary:
       'Create a resumable upload (tus 1.0.0 creation): Upload-Length, Upload-Metadata with social_account_id, filename and the publish form',

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { type AuthUser, CurrentUser, Public } from '../common/request.ts';
 import { AccountsService, type CallbackQuery } from './accounts.service.ts';
 import { OAuthBrowserCookie } from './oauth-browser-cookie.ts';
+import { RateLimited } from '../common/rate-limit.ts';
 
 @ApiTags('accounts')
 @Controller()
@@ -22,6 +23,7 @@ export class AccountsController {
   }
 
   @Delete('social-accounts/:id')
+  @RateLimited('write')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Revoke the account at TikTok and forget its tokens' })
   async remove(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ApiSuccess<{ id: string }>> {
@@ -30,6 +32,7 @@ export class AccountsController {
   }
 
   @Post('tiktok/connect')
+  @RateLimited('connect')
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({

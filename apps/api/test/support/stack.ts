@@ -138,6 +138,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       CORS_ORIGINS: 'http://localhost:5173',
       WEB_APP_URL: 'http://localhost:5173',
       LOG_LEVEL: 'debug',
+      // Suites publish many times a minute as one user; test/rate-limits.test.ts runs at 1.
+      RATE_LIMIT_SCALE: '100',
       ...(opts.webhooks ? { TIKTOK_WEBHOOKS: 'true' } : {}),
       ...opts.env,
     };
