@@ -13,6 +13,7 @@ import {
   type TestIssuer,
   writeDevIdentityKeyFile,
 } from './support/issuer.ts';
+import { outcomeOf, ReliabilityReport } from './support/reliability.ts';
 import { type JsonResponse, type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 
@@ -29,7 +30,10 @@ async function operations(stack: Stack): Promise<{ method: string; path: string 
   );
 }
 
-async function expectUnauthenticated(res: JsonResponse, what: string): Promise<void> {
+/** The auth matrix's summary (test-results/reliability/auth-matrix.json): each credential × endpoint. */
+const report = new ReliabilityReport('auth-matrix');
+
+async function expectUnauthenticated(res: JsonResponse, what: string): Promise<unknown> {
   const body = await res.json();
   expect(res.status, `${what}: ${JSON.stringify(body)}`).toBe(401);
   expect(body, what).toEqual({
@@ -40,6 +44,7 @@ async function expectUnauthenticated(res: JsonResponse, what: string): Promise<v
     requestId: res.headers.get('x-request-id'),
   });
   expect(body.requestId, what).toBeTruthy();
+  return body;
 }
 
 describe('auth', () => {
@@ -61,6 +66,7 @@ describe('auth', () => {
   afterAll(async () => {
     await stack?.close();
     await rm(keyDir, { recursive: true, force: true });
+    await report.write();
   });
 
   const asIdentity = (overrides: Partial<Parameters<typeof mintToken>[1]> = {}) =>
@@ -93,7 +99,25 @@ describe('auth', () => {
       async () => `Bearer ${await asIdentity({ iss: 'https://evil.example/' })}`,
     ],
     ['an expired token', async () => `Bearer ${await asIdentity({ expiresInSec: -120 })}`],
+    ['a token without an expiry', async () => `Bearer ${await asIdentity({ expiresInSec: null })}`],
+    [
+      'a token not valid before a minute from now',
+      async () => `Bearer ${await asIdentity({ notBeforeInSec: 60 })}`,
+    ],
+    ['a token issued a minute from now', async () => `Bearer ${await asIdentity({ issuedInSec: 60 })}`],
     ['a token without a subject', async () => `Bearer ${await asIdentity({ sub: undefined })}`],
+    [
+      'a token whose subject holds a NUL',
+      async () => `Bearer ${await asIdentity({ sub: 'dev|al\u0000ice' })}`,
+    ],
+    [
+      'a token whose subject holds a lone surrogate',
+      async () => `Bearer ${await asIdentity({ sub: 'dev|al\ud800ice' })}`,
+    ],
+    [
+      'a token whose name claim holds a NUL',
+      async () => `Bearer ${await asIdentity({ sub: 'dev|nul-name', extra: { name: 'Mal\u0000lory' } })}`,
+    ],
     [
       'an HS256 token keyed with the provider’s public key',
       async () => {
@@ -144,7 +168,7 @@ describe('auth', () => {
 
   it.each(badCredentials)(
     'every endpoint but health and the OAuth callback refuses %s with 401',
-    async (_, make) => {
+    async (what, make) => {
       const authorization = await make();
       for (const op of privateOps) {
         const res = await stack.call(op.path, {
@@ -152,10 +176,29 @@ describe('auth', () => {
           headers: authorization === undefined ? {} : { authorization },
           ...(op.method === 'POST' ? { json: {} } : {}),
         });
+        report.record(what, outcomeOf(res.status, await res.clone().json()));
         await expectUnauthenticated(res, `${op.method} ${op.path}`);
       }
     },
   );
+
+  it('allows the clock tolerance: a token issued or valid from 3 s from now is accepted', async () => {
+    for (const token of [
+      await asIdentity({ sub: 'dev|skewed', issuedInSec: 3 }),
+      await asIdentity({ sub: 'dev|skewed', notBeforeInSec: 3 }),
+    ]) {
+      const res = await stack.call('/social-accounts', { token });
+      report.record('a token issued 3 s from now (clock skew)', outcomeOf(res.status, await res.json()));
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('stores no user for a refused token', async () => {
+    const rows = await queryDb(stack, 'select sub from users where sub = any($1)', [
+      ['dev|al\ufffdice', 'dev|nul-name'],
+    ]);
+    expect(rows).toEqual([]);
+  });
 
   it('tells a user whose session expired to sign in again', async () => {
     const res = await stack.call('/social-accounts', { token: await asIdentity({ expiresInSec: -120 }) });

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
+import { isStorableText } from '../common/validation.ts';
 
 const CLOCK_TOLERANCE_SEC = 5;
 
@@ -14,7 +15,8 @@ interface Discovery {
 
 /**
  * Verifies our API's bearer tokens against the issuer's JWKS, found by OIDC discovery: RS256
- * only; iss, aud and exp checked. jose caches the keys and refetches once (with a cooldown) when a
+ * only; iss and aud checked; exp required and checked, nbf and iat refused in the future (5 s of
+ * clock tolerance); the claims we store (sub, email, name) must be text the database can hold. jose caches the keys and refetches once (with a cooldown) when a
  * token names an unknown `kid`. Works unchanged against Auth0: the expected `iss` is the one the
  * discovery document states (Auth0's ends with a slash), and `aud` may be an array.
  */
@@ -33,10 +35,8 @@ export class JwtVerifier {
     const known = this.verified.get(token);
     if (known) return known;
     const payload = await this.verifySignature(token);
-    if (typeof payload.exp === 'number') {
-      const ttl = (payload.exp + CLOCK_TOLERANCE_SEC) * 1000 - Date.now();
-      if (ttl > 0) this.verified.set(token, payload, { ttl });
-    }
+    const ttl = ((payload.exp ?? 0) + CLOCK_TOLERANCE_SEC) * 1000 - Date.now();
+    if (ttl > 0) this.verified.set(token, payload, { ttl });
     return payload;
   }
 
@@ -48,9 +48,19 @@ export class JwtVerifier {
         audience: this.config.auth.audience,
         algorithms: ['RS256'],
         clockTolerance: CLOCK_TOLERANCE_SEC,
+        // A token without an expiry would be good forever (jose checks nbf when present).
+        requiredClaims: ['exp'],
       });
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SEC) {
+        throw new AppError('UNAUTHENTICATED', 'The access token is not valid for this API.');
+      }
       if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
         throw new AppError('UNAUTHENTICATED', 'The access token has no subject.');
+      }
+      // The user row stores these: text PostgreSQL cannot hold would fail the request with a 500.
+      const stored = [payload.sub, payload.email, payload.name].filter((c) => typeof c === 'string');
+      if (!stored.every(isStorableText)) {
+        throw new AppError('UNAUTHENTICATED', 'The access token is not valid for this API.');
       }
       return payload as JWTPayload & { sub: string };
     } catch (err) {

@@ -21,10 +21,10 @@
  * stopped (relay.service.ts `resume`). A resumable upload nobody takes over for an hour is left to
  * recovery, which asks TikTok and fails it (post-follower.ts).
  */
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { HttpException, Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
-import { type Upload } from '@tus/utils';
+import { Metadata, type Upload } from '@tus/utils';
 import { MAX_VIDEO_BYTES, type UploadPublishData } from '@cliprelay/contract';
 import { once } from 'node:events';
 import { open, readdir, stat } from 'node:fs/promises';
@@ -135,9 +135,14 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
       },
       // Our errors answer as every endpoint of ours does (code, message, requestId).
       onResponseError: (req, err) => {
-        if (!(err instanceof Error)) return undefined;
-        const body = errorBody(err, requestIdOf(nodeRequest(req)));
+        // @tus/server's own refusals ({ status_code, body }) too, with their status.
+        const error = err instanceof Error ? err : new HttpException(err.body.trim(), err.status_code);
+        const body = errorBody(error, requestIdOf(nodeRequest(req)));
         if (body.statusCode >= 500) this.logger.error({ err, code: body.code }, 'resumable upload failed');
+        // As our error filter does: a limit says when to come back.
+        if (body.retryAfterSec !== undefined) {
+          nodeResponse(req)?.setHeader('Retry-After', String(body.retryAfterSec));
+        }
         return { status_code: body.statusCode, body: JSON.stringify(body) };
       },
     };
@@ -146,6 +151,8 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
 
   /** Serves one tus request (the caller checked the bearer and that the upload is the user's). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const problem = tusHeaderProblem(req);
+    if (problem) return Promise.reject(new HttpException(problem.message, problem.status));
     this.requests.add(req);
     res.once('close', () => this.requests.delete(req));
     return this.server.handle(req, res);
@@ -380,6 +387,11 @@ function nodeRequest(req: { runtime?: { node?: { req: unknown } } }): AppRequest
   return node as AppRequest;
 }
 
+/** The Node response under @tus/server's web Request, when it runs on Node's HTTP server. */
+function nodeResponse(req: { runtime?: { node?: { res?: unknown } } }): ServerResponse | undefined {
+  return req.runtime?.node?.res as ServerResponse | undefined;
+}
+
 /** The container of the upload's first bytes; a file that is not a video stops the relay. */
 async function sniff(path: string): Promise<ChunkSource['contentType']> {
   const handle = await open(path);
@@ -391,4 +403,57 @@ async function sniff(path: string): Promise<ChunkSource['contentType']> {
   } finally {
     await handle.close();
   }
+}
+
+const WHOLE_NUMBER = /^(0|[1-9]\d*)$/;
+
+/**
+ * What @tus/server refuses itself, in plain text and before any hook of ours: a method it
+ * has no handler for (404), a missing or other Tus-Resumable (412), a malformed tus header (400,
+ * its HeaderValidator). Checked
+ * here first, so that these answer in our error shape as well.
+ */
+function tusHeaderProblem(req: IncomingMessage): { status: number; message: string } | undefined {
+  if (req.method === 'OPTIONS') return undefined;
+  // tus answers no other method: as any unknown route of ours.
+  if (!['POST', 'HEAD', 'PATCH', 'DELETE'].includes(req.method ?? ''))
+    return { status: 404, message: 'Not found.' };
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  if (header('tus-resumable') !== '1.0.0') {
+    return { status: 412, message: 'This endpoint speaks tus 1.0.0: send Tus-Resumable: 1.0.0.' };
+  }
+  for (const name of ['upload-offset', 'upload-length']) {
+    const value = header(name);
+    if (value !== undefined && !(WHOLE_NUMBER.test(value) && Number.isSafeInteger(Number(value)))) {
+      return { status: 400, message: `${name} must be a whole number of bytes.` };
+    }
+  }
+  const defer = header('upload-defer-length');
+  if (defer !== undefined && defer !== '1') return { status: 400, message: 'upload-defer-length must be 1.' };
+  const metadata = header('upload-metadata');
+  if (metadata !== undefined) {
+    try {
+      Metadata.parse(metadata);
+    } catch {
+      return { status: 400, message: 'upload-metadata must be comma-separated "key base64value" pairs.' };
+    }
+  }
+  const proto = header('x-forwarded-proto');
+  if (proto !== undefined && proto !== 'http' && proto !== 'https') {
+    return { status: 400, message: 'x-forwarded-proto must be http or https.' };
+  }
+  const version = header('tus-version');
+  if (version !== undefined && version !== '1.0.0')
+    return { status: 400, message: 'tus-version must be 1.0.0.' };
+  const concat = header('upload-concat');
+  if (concat !== undefined && concat !== 'partial' && !concat.startsWith('final;')) {
+    return { status: 400, message: 'upload-concat must be "partial" or "final;<urls>".' };
+  }
+  if (req.method === 'PATCH' && header('content-type') !== 'application/offset+octet-stream') {
+    return { status: 400, message: 'A PATCH carries Content-Type: application/offset+octet-stream.' };
+  }
+  return undefined;
 }

@@ -32,8 +32,12 @@ export interface MintOptions {
   iss: string;
   aud: string | string[];
   sub?: string;
-  /** Seconds from now (negative: already expired). Default 3600. */
-  expiresInSec?: number;
+  /** Seconds from now (negative: already expired); null for a token without `exp`. Default 3600. */
+  expiresInSec?: number | null;
+  /** `iat`, in seconds from now (positive: in the future). Default 0. */
+  issuedInSec?: number;
+  /** `nbf`, in seconds from now; none by default. */
+  notBeforeInSec?: number;
   /** The header's kid: the key's own by default, null for none, or any string. */
   kid?: string | null;
   extra?: JWTPayload;
@@ -47,8 +51,9 @@ export function mintToken(key: SigningKey, opts: MintOptions): Promise<string> {
     .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', ...(kid === null ? {} : { kid }) })
     .setIssuer(opts.iss)
     .setAudience(opts.aud)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (opts.expiresInSec ?? 3600));
+    .setIssuedAt(now + (opts.issuedInSec ?? 0));
+  if (opts.expiresInSec !== null) jwt.setExpirationTime(now + (opts.expiresInSec ?? 3600));
+  if (opts.notBeforeInSec !== undefined) jwt.setNotBefore(now + opts.notBeforeInSec);
   if (opts.sub !== undefined) jwt.setSubject(opts.sub);
   return jwt.sign(key.privateKey);
 }
