@@ -37,6 +37,24 @@ describe('describePublishError, on the API’s real answers', () => {
     expect(failure.fieldErrors.privacy).toMatch(/^Who can view must be one of “Everyone”, /);
   });
 
+  it('429 of our own (too many requests a minute): says so in the server’s words, try later', async () => {
+    const session = await signInFreshUser();
+    let res: Response | undefined;
+    for (let i = 0; i < 40 && res?.status !== 429; i++) {
+      res = await fetch(`${testConfig().apiBaseUrl}/tiktok/publish/init`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${session.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ source_type: 'PULL_FROM_URL' }),
+      });
+    }
+    expect(res?.status).toBe(429);
+    const failure = describePublishError(ApiError.fromResponse(429, await res!.text()));
+    expect(failure.action).toBe('retry_later');
+    expect(failure.message).toMatch(
+      /^Too many requests: you can make \d+ of these a minute\. Try again in \d+ seconds\.$/,
+    );
+  });
+
   it('413: “Video file is too large. Maximum size is 4 GB.”, not retryable', async () => {
     const error = await initFails({ source_type: 'FILE_UPLOAD', video_size: MAX_VIDEO_BYTES + 1 });
     expect(error.status).toBe(413);

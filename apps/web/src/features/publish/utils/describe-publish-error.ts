@@ -132,6 +132,12 @@ export function describePublishError(error: unknown): PublishFailure {
       };
     case 'TIKTOK_RATE_LIMITED':
       return { ...failure('Too many requests', userMessageForStatus(429), 'retry_later'), ...base };
+    // Our own limit (requests a minute, uploads going at once): the server says which, and when.
+    case 'RATE_LIMITED':
+      return {
+        ...failure('Too many requests', error.message || userMessageForStatus(429), 'retry_later'),
+        ...base,
+      };
     // The upload stopped (TikTok's upload service refused the chunks, the relay ended): our API
     // records why, in words for the user; it is a new upload that can help.
     case 'UPLOAD_FAILED':
