@@ -65,7 +65,7 @@ export async function connectAccount(
 export async function addSampleMedia(stack: RunningDevStack, accessToken: string): Promise<number> {
   const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
   const existing = await fetch(`${stack.apiUrl}/media`, { headers });
-  if (!existing.ok) throw new Error(`GET /media: HTTP ${existing.status}`);
+  if (!existing.ok) throw new Error(`GET /media: HTTP ${existing.status} ${await existing.text()}`);
   const urls = new Set(((await existing.json()) as { data: { url: string }[] }).data.map((m) => m.url));
   let added = 0;
   for (const video of sampleVideos()) {

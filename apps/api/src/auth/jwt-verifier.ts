@@ -65,6 +65,8 @@ export class JwtVerifier {
       return payload as JWTPayload & { sub: string };
     } catch (err) {
       if (err instanceof AppError) throw err;
+      // The identity provider's keys could not be fetched in time: not the client's fault.
+      if (err instanceof joseErrors.JWKSTimeout) throw signInUnreachable(err);
       if (err instanceof joseErrors.JWTExpired) {
         throw new AppError('UNAUTHENTICATED', 'Your session has expired. Please sign in again.');
       }
@@ -93,15 +95,22 @@ export class JwtVerifier {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       doc = (await res.json()) as Discovery;
     } catch (cause) {
-      throw new AppError('INTERNAL', 'The sign-in service cannot be reached right now. Please try again.', {
-        cause: new Error(`OIDC discovery failed at ${url}`, { cause }),
-      });
+      throw signInUnreachable(new Error(`OIDC discovery failed at ${url}`, { cause }));
     }
     if (typeof doc.issuer !== 'string' || typeof doc.jwks_uri !== 'string') {
       throw new AppError('INTERNAL', 'The sign-in service is misconfigured.', {
         cause: new Error(`discovery document at ${url} lacks issuer or jwks_uri`),
       });
     }
-    return { issuer: doc.issuer, jwks: createRemoteJWKSet(new URL(doc.jwks_uri)) };
+    // jose's default is 5 s: a busy machine's first key fetch can take longer.
+    const jwks = createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: 15_000 });
+    return { issuer: doc.issuer, jwks };
   }
+}
+
+function signInUnreachable(cause: unknown): AppError {
+  return new AppError('INTERNAL', 'The sign-in service cannot be reached right now. Please try again.', {
+    retryable: true,
+    cause,
+  });
 }
