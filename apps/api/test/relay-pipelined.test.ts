@@ -173,7 +173,8 @@ describe('the pipelined relay (video_size before file)', () => {
 
   it('TikTok refuses a chunk mid-stream: the client hears why at once, the post fails with it', async () => {
     const who = await account();
-    await addFault(stack, { endpoint: 'upload', http_status: 403, chunk_index: 1, open_id: who.openId });
+    // A 400: TikTok refuses the request itself (a 403, an expired URL, would be renewed instead).
+    await addFault(stack, { endpoint: 'upload', http_status: 400, chunk_index: 1, open_id: who.openId });
     const upload = startUpload(who, VIDEO_BYTES);
     const all = createReadStream(video.path);
     all.pipe(upload.req, { end: false });
@@ -183,7 +184,7 @@ describe('the pipelined relay (video_size before file)', () => {
     // 500: TikTok's failure (architecture §4), with what to do.
     expect(res.status, res.body).toBe(500);
     const message =
-      "TikTok's upload link expired before the video finished uploading. Please start the upload again.";
+      'TikTok rejected the upload request. Please start the upload again. If it keeps failing, contact support.';
     expect(JSON.parse(res.body)).toMatchObject({ code: 'UPLOAD_FAILED', message });
     expect((await sandboxPublishesOf(stack, who.openId))[0]?.received_bytes).toBe(CHUNK);
     expect(await postRow(who.accountId)).toMatchObject({ local_status: 'failed', user_message: message });
