@@ -30,7 +30,7 @@ export class MediaController {
   @RateLimited('media')
   @ApiOperation({ summary: 'Add a video that is on the media CDN (https, under a verified prefix)' })
   async create(@CurrentUser() user: AuthUser, @Body() dto: MediaCreateDto): Promise<ApiSuccess<MediaItem>> {
-    const url = checkPullUrl(dto.url, this.config.tiktok.verifiedUrlPrefixes);
+    const url = checkPullUrl(dto.url, this.config.tiktok.verifiedUrlPrefixes, 'library');
     const row = await this.media.create({
       userId: user.id,
       title: dto.title,

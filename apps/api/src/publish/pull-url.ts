@@ -7,8 +7,15 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * (tiktok-api.md §5). The one exception is a local dev media host: an http prefix on localhost,
  * which only a development configuration lists (TikTok itself would never accept it; the
  * sandbox does with --allow-http-pull).
+ *
+ * `purpose` words the refusal of a URL outside the prefixes for where it was given: a post
+ * (choose a library video instead) or the media library itself (which prefix a link must start with).
  */
-export function checkPullUrl(raw: string, verifiedPrefixes: readonly string[]): string {
+export function checkPullUrl(
+  raw: string,
+  verifiedPrefixes: readonly string[],
+  purpose: 'publish' | 'library' = 'publish',
+): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -23,7 +30,9 @@ export function checkPullUrl(raw: string, verifiedPrefixes: readonly string[]): 
   const normalised = url.toString();
   if (!verifiedPrefixes.some((p) => normalised.startsWith(p))) {
     throw notVerified(
-      'TikTok only pulls videos from our verified media library. Pick a video from the library or upload the file instead.',
+      purpose === 'library'
+        ? `Only videos on Cliprelay's media server can be added. The link must start with ${verifiedPrefixes.join(' or ')}`
+        : 'TikTok only pulls videos from our verified media library. Pick a video from the library or upload the file instead.',
     );
   }
   return normalised;

@@ -1,16 +1,16 @@
 /** The pieces of a history post shared by the desktop table and the phone cards. */
 import type { PostSummary } from '@cliprelay/contract';
-import { Anchor, Badge, Box, Button, Center, Loader, Stack, Text, VisuallyHidden } from '@mantine/core';
-import { useState, type CSSProperties } from 'react';
+import { Anchor, Badge, Button, Loader, Stack, Text, VisuallyHidden } from '@mantine/core';
+import type { CSSProperties } from 'react';
 import {
   IconCircleCheck,
   IconCircleX,
   IconExternalLink,
   IconHelpCircle,
-  IconMovie,
   IconRepeat,
 } from '@tabler/icons-react';
 import { useNavigate } from 'react-router';
+import { VideoThumbnail } from '../../../components/video-thumbnail.tsx';
 import { publishDraftLocation } from '../../../lib/publish-draft.ts';
 import {
   absoluteTime,
@@ -102,44 +102,12 @@ export function PostTitle({ post, id, lineClamp }: PostProps & { id?: string; li
 }
 
 /**
- * A small picture of the video: a library video's first frame (the video itself, from its URL;
- * the API keeps no cover image), else — a device file, or a video that does not load — a neutral
- * placeholder.
+ * A small picture of the video: a library video's first frame (components/video-thumbnail.tsx, from its
+ * URL), else — a device file, or a video that does not load — a neutral placeholder.
  */
 export function PostThumbnail({ post, width = 44 }: PostProps & { width?: number }) {
-  const [failed, setFailed] = useState(false);
-  const url = post.source_type === 'PULL_FROM_URL' && post.video_url && !failed ? post.video_url : null;
-  return (
-    <Box
-      w={width}
-      h={Math.round((width * 16) / 9)}
-      data-testid="post-thumbnail"
-      style={{
-        flexShrink: 0,
-        borderRadius: 'var(--mantine-radius-sm)',
-        overflow: 'hidden',
-        background: 'var(--mantine-color-default-hover)',
-        border: '1px solid var(--mantine-color-default-border)',
-      }}
-    >
-      {url ? (
-        <video
-          src={`${url}#t=0.5`}
-          preload="metadata"
-          muted
-          playsInline
-          tabIndex={-1}
-          aria-hidden
-          onError={() => setFailed(true)}
-          style={{ width: '100%', height: '100%', objectFit: 'cover', display: 'block' }}
-        />
-      ) : (
-        <Center h="100%" c="dimmed">
-          <IconMovie size={Math.round(width / 2)} stroke={1.5} aria-hidden />
-        </Center>
-      )}
-    </Box>
-  );
+  const url = post.source_type === 'PULL_FROM_URL' ? post.video_url : null;
+  return <VideoThumbnail src={url} width={width} data-testid="post-thumbnail" />;
 }
 
 /** Ids and codes for support, folded away: the publish id and TikTok's reason code. */

@@ -4,9 +4,11 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { ApiClient } from '../../../lib/api-client.ts';
 import { useApiClient } from '../../../lib/api-context.tsx';
 
+export const mediaLibraryKey = ['media'] as const;
+
 export function mediaLibraryQuery(api: ApiClient) {
   return queryOptions({
-    queryKey: ['media'],
+    queryKey: mediaLibraryKey,
     queryFn: ({ signal }) => api.get<MediaItem[]>('/media', signal),
   });
 }

@@ -6,25 +6,20 @@ import { MAX_VIDEO_BYTES, formatBytes, type MediaItem } from '@cliprelay/contrac
 import {
   Alert,
   AspectRatio,
-  Button,
   Center,
   FileInput,
   Group,
   Loader,
-  Radio,
-  ScrollArea,
   SegmentedControl,
-  Skeleton,
   Stack,
   Text,
   Title,
 } from '@mantine/core';
-import { IconAlertTriangle, IconMovie, IconPhoto, IconUpload } from '@tabler/icons-react';
+import { IconAlertTriangle, IconMovie, IconUpload } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
-import { useMediaLibrary } from '../api/get-media.ts';
-import { describePublishError } from '../utils/describe-publish-error.ts';
 import { currentVideo } from '../utils/publish-state.ts';
 import { checkFile, formatDuration } from '../utils/video-checks.ts';
+import { MediaLibrary } from './media-library.tsx';
 import type { FieldProps } from './post-settings.tsx';
 
 export function VideoPicker({ state, dispatch, disabled }: FieldProps) {
@@ -165,73 +160,5 @@ function Player({ src, name }: { src: string; name: string }) {
       aria-label={`Preview of ${name}`}
       style={{ width: '100%', height: '100%', objectFit: 'contain', background: 'black' }}
     />
-  );
-}
-
-function MediaLibrary({
-  selected,
-  onSelect,
-  disabled,
-  error,
-}: {
-  selected: MediaItem | null;
-  onSelect: (media: MediaItem | null) => void;
-  disabled: boolean;
-  error: string | undefined;
-}) {
-  const media = useMediaLibrary(true);
-  if (media.isPending) return <Skeleton h={120} aria-label="Loading your media library" />;
-  if (media.isError) {
-    return (
-      <Alert color="red" role="alert" title="Your media library could not be loaded">
-        <Text size="sm">{describePublishError(media.error).message}</Text>
-        <Button mt="xs" size="xs" variant="light" color="red" onClick={() => void media.refetch()}>
-          Try again
-        </Button>
-      </Alert>
-    );
-  }
-  if (media.data.length === 0) {
-    return (
-      <Alert color="gray" icon={<IconPhoto aria-hidden />} title="Your media library is empty">
-        <Text size="sm">
-          Videos you add to your Cliprelay media library appear here. You can upload from your device instead.
-        </Text>
-      </Alert>
-    );
-  }
-  return (
-    <Radio.Group
-      label="Media library"
-      description="Videos already on Cliprelay's media server. TikTok downloads the one you choose."
-      value={selected?.id ?? null}
-      onChange={(id) => onSelect(media.data.find((m) => m.id === id) ?? null)}
-      error={error}
-    >
-      <ScrollArea.Autosize mah={260} mt="xs" type="auto">
-        <Stack gap="xs">
-          {media.data.map((item) => (
-            <Radio.Card key={item.id} value={item.id} disabled={disabled} p="sm" radius="md">
-              <Group wrap="nowrap" gap="sm">
-                <Radio.Indicator />
-                <div style={{ minWidth: 0 }}>
-                  <Text size="sm" fw={500} truncate>
-                    {item.title}
-                  </Text>
-                  <Text size="xs" c="dimmed">
-                    {[
-                      item.duration_sec !== null ? formatDuration(item.duration_sec) : null,
-                      item.size_bytes !== null ? formatBytes(item.size_bytes) : null,
-                    ]
-                      .filter(Boolean)
-                      .join(' · ')}
-                  </Text>
-                </div>
-              </Group>
-            </Radio.Card>
-          ))}
-        </Stack>
-      </ScrollArea.Autosize>
-    </Radio.Group>
   );
 }
