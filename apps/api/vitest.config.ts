@@ -7,8 +7,9 @@ export default defineConfig({
   test: {
     name: 'api',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    // One PostgreSQL for the run; each suite creates its own database on it.
-    globalSetup: ['test/global-setup.ts'],
+    // One PostgreSQL for the run; each suite creates its own database on it. Afterwards,
+    // docs/reliability.md is regenerated from the reliability suites' summaries.
+    globalSetup: ['test/global-setup.ts', 'test/reliability-teardown.ts'],
     // Integration suites boot whole stacks.
     testTimeout: 60_000,
     hookTimeout: 120_000,

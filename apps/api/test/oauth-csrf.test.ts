@@ -17,6 +17,7 @@ import {
   startConnect,
   stateHash,
 } from './support/oauth.ts';
+import { ReliabilityReport } from './support/reliability.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { createCreator } from './support/tiktok.ts';
 
@@ -24,6 +25,17 @@ const COOKIE = 'cliprelay_tiktok_oauth';
 const WEB_ORIGIN = 'http://localhost:5173';
 const MISMATCH = { tiktok_connect: 'error', code: 'OAUTH_BROWSER_MISMATCH' };
 const STATE_INVALID = { tiktok_connect: 'error', code: 'OAUTH_STATE_INVALID' };
+
+const report = new ReliabilityReport('oauth-csrf');
+
+/** Files one callback's outcome: a link, or our refusal's code (each refusal linked nothing). */
+function recordCallback(category: string, location: URL): void {
+  const outcome = outcomeOf(location);
+  report.record(
+    category,
+    outcome.tiktok_connect === 'success' ? 'linked' : `refused ${outcome.code}, nothing linked`,
+  );
+}
 
 describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
   let stack: Stack;
@@ -35,7 +47,10 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     alice = await stack.tokenFor('dev|alice');
     bob = await stack.tokenFor('dev|bob');
   });
-  afterAll(() => stack?.close());
+  afterAll(async () => {
+    await report.write();
+    await stack?.close();
+  });
 
   const openIdsOf = async (token: string): Promise<string[]> => {
     const res = await stack.call('/social-accounts', { token });
@@ -111,6 +126,7 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
       browser,
     );
     expect(outcomeOf(back.location)).toEqual({ tiktok_connect: 'success', account: expect.any(String) });
+    recordCallback('the normal flow, in the browser that began it', back.location);
     expect(await openIdsOf(alice)).toContain(open_id);
     const cleared = parseSetCookie(back.setCookie[0]!);
     expect(cleared).toMatchObject({ name: COOKIE, value: '', path: '/tiktok/oauth/callback' });
@@ -132,9 +148,12 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     expect(`${back.location.origin}${back.location.pathname}`).toBe(`${WEB_ORIGIN}/`);
     expect(outcomeOf(back.location)).toEqual(MISMATCH);
     await linkedNowhere(alicesTikTok.open_id);
+    recordCallback('account-linking CSRF: the victim approves the attacker’s consent URL', back.location);
     // The state is spent: Bob cannot finish it in his own browser with Alice's code either.
-    expect(outcomeOf((await followCallback(redirect, bobsBrowser)).location)).toEqual(STATE_INVALID);
+    const spent = (await followCallback(redirect, bobsBrowser)).location;
+    expect(outcomeOf(spent)).toEqual(STATE_INVALID);
     await linkedNowhere(alicesTikTok.open_id);
+    recordCallback('the attacker finishing the spent state in his own browser', spent);
   });
 
   it('Bob’s attack fails also while Alice has a connect of her own under way, which still works', async () => {
@@ -144,6 +163,7 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     const bait = await startConnect(stack, bob, new CookieJar());
     const back = await followCallback(await consent(stack, bait, alicesTikTok.open_id), alicesBrowser);
     expect(outcomeOf(back.location)).toEqual(MISMATCH);
+    recordCallback('account-linking CSRF while the victim has a connect of her own', back.location);
     // The stray callback leaves her cookie for her own flow.
     expect(back.setCookie).toEqual([]);
     await linkedNowhere(alicesTikTok.open_id);
@@ -157,8 +177,10 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     const { open_id } = await createCreator(stack);
     const browser = new CookieJar();
     const redirect = await consent(stack, await startConnect(stack, alice, browser), open_id);
-    expect(outcomeOf((await followCallback(redirect, new CookieJar())).location)).toEqual(MISMATCH);
+    const withoutCookie = (await followCallback(redirect, new CookieJar())).location;
+    expect(outcomeOf(withoutCookie)).toEqual(MISMATCH);
     await linkedNowhere(open_id);
+    recordCallback('a callback without the cookie', withoutCookie);
     // Even the right browser cannot use it now.
     expect(outcomeOf((await followCallback(redirect, browser)).location)).toEqual(STATE_INVALID);
     await linkedNowhere(open_id);
@@ -181,6 +203,7 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     });
     expect(outcomeOf(new URL(res.headers.get('location')!))).toEqual(MISMATCH);
     await linkedNowhere(open_id);
+    recordCallback('a forged cookie value', new URL(res.headers.get('location')!));
   });
 
   it('in one browser the newest connect wins: the earlier one’s callback is refused', async () => {
@@ -208,8 +231,10 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     );
     const bobsFlow = await startConnect(stack, bob, bobsBrowser);
 
-    expect(outcomeOf((await followCallback(alicesFlow, bobsBrowser)).location)).toEqual(MISMATCH);
+    const crossUser = (await followCallback(alicesFlow, bobsBrowser)).location;
+    expect(outcomeOf(crossUser)).toEqual(MISMATCH);
     await linkedNowhere(alicesTikTok.open_id);
+    recordCallback('cross-user: another user finishing the flow with his own cookie', crossUser);
     // Alice's flow is spent; Bob's own is untouched.
     expect(outcomeOf((await followCallback(alicesFlow, alicesBrowser)).location)).toEqual(STATE_INVALID);
     await linkedNowhere(alicesTikTok.open_id);
@@ -227,6 +252,7 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     expect(outcomeOf((await followCallback(redirect, browser)).location).tiktok_connect).toBe('success');
     const replay = await fetch(redirect, { redirect: 'manual', headers: { cookie: kept } });
     expect(outcomeOf(new URL(replay.headers.get('location')!))).toEqual(STATE_INVALID);
+    recordCallback('state replay with a kept cookie', new URL(replay.headers.get('location')!));
     expect(await sandboxTokens(stack, open_id)).toHaveLength(2);
     expect((await openIdsOf(alice)).filter((id) => id === open_id)).toHaveLength(1);
   });
@@ -239,6 +265,7 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     forged.searchParams.set('state', randomBytes(32).toString('base64url'));
     const back = await followCallback(forged, browser);
     expect(outcomeOf(back.location)).toEqual(STATE_INVALID);
+    recordCallback('state forgery with a live cookie', back.location);
     expect(back.setCookie).toEqual([]);
     await linkedNowhere(open_id);
     expect(outcomeOf((await followCallback(redirect, browser)).location).tiktok_connect).toBe('success');
@@ -254,12 +281,15 @@ describe('OAuth connect bound to the browser (account-linking CSRF)', () => {
     const back = await followCallback(await consent(stack, authorizeUrl, open_id), browser);
     expect(outcomeOf(back.location)).toEqual(MISMATCH);
     await linkedNowhere(open_id);
+    recordCallback('a state stored without a browser binding', back.location);
   });
 
   it('a denial on TikTok in a foreign browser is refused as such too', async () => {
     const { open_id } = await createCreator(stack);
     const denied = await consent(stack, await startConnect(stack, bob), open_id, { approve: false });
-    expect(outcomeOf((await followCallback(denied, new CookieJar())).location)).toEqual(MISMATCH);
+    const deniedBack = (await followCallback(denied, new CookieJar())).location;
+    expect(outcomeOf(deniedBack)).toEqual(MISMATCH);
+    recordCallback('a denial on TikTok in a foreign browser', deniedBack);
     await linkedNowhere(open_id);
   });
 });

@@ -9,9 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_LIMITS } from '../src/common/rate-limit.ts';
 import { MAX_UPLOADS_PER_USER } from '../src/relay/relay.service.ts';
 import { body, init, initBody, tempFiles, upload, uploadForm } from './support/publish.ts';
+import { outcomeOf, ReliabilityReport } from './support/reliability.ts';
 import { type Stack, startStack } from './support/stack.ts';
 import { connectedAccount } from './support/tiktok.ts';
 import { tusCreate } from './support/tus.ts';
+
+const report = new ReliabilityReport('rate-limits');
 
 describe('per-user limits', () => {
   let stack: Stack;
@@ -24,6 +27,7 @@ describe('per-user limits', () => {
     stack = await startStack({ sandbox: { activeUserCap: 10_000 }, env: { RATE_LIMIT_SCALE: '1' } });
   });
   afterAll(async () => {
+    await report.write();
     await stack?.close();
     await files?.remove();
   });
@@ -37,6 +41,11 @@ describe('per-user limits', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(json.retryAfterSec).toBe(retryAfter);
+  }
+
+  /** Files the answers of one flood: each status (and code) with its count. */
+  async function recordAll(category: string, answers: Response[]) {
+    for (const res of answers) report.record(category, outcomeOf(res.status, await body(res.clone())));
   }
 
   it(`a user with ${MAX_UPLOADS_PER_USER} uploads going is told to wait before the next one starts`, async () => {
@@ -53,6 +62,8 @@ describe('per-user limits', () => {
     expectLimited(refused, json, 'RATE_LIMITED');
     expect(json.message).toMatch(/already have 3 uploads going/);
     expect(await inits()).toBe(before);
+    report.record(`uploads going at once past ${MAX_UPLOADS_PER_USER}`, '201', MAX_UPLOADS_PER_USER);
+    report.record(`uploads going at once past ${MAX_UPLOADS_PER_USER}`, outcomeOf(refused.status, json));
 
     // One is cancelled: there is room again.
     const del = await fetch(`${stack.apiUrl}${locations.pop()!}`, {
@@ -99,6 +110,10 @@ describe('per-user limits', () => {
     expectLimited(refused, refusedJson, 'TIKTOK_RATE_LIMITED');
     expect(await tempFiles(stack.uploadTmpDir)).toEqual([]);
     expect(await inits()).toBe(before + 6);
+    const category = "TikTok's 6 inits a minute per account, checked first";
+    report.record(category, '200', 6);
+    report.record(category, outcomeOf(seventh.status, json));
+    report.record(category, outcomeOf(refused.status, refusedJson));
   });
 
   it(`publishing requests past ${RATE_LIMITS.publish} a minute get 429, valid or not; another user is not held back`, async () => {
@@ -113,7 +128,8 @@ describe('per-user limits', () => {
     const firstLimited = statuses.indexOf(429);
     expect(firstLimited).toBeGreaterThan(0);
     expect(statuses.slice(firstLimited).every((s) => s === 429)).toBe(true);
-    expectLimited(answers.at(-1)!, await body(answers.at(-1)!), 'RATE_LIMITED');
+    expectLimited(answers.at(-1)!.clone(), await body(answers.at(-1)!.clone()), 'RATE_LIMITED');
+    await recordAll(`publishing requests past ${RATE_LIMITS.publish} a minute`, answers);
 
     const bob = await stack.tokenFor('dev|bob');
     expect((await init(stack, bob, { source_type: 'PULL_FROM_URL' })).status).toBe(400);
@@ -121,10 +137,12 @@ describe('per-user limits', () => {
 
   it(`starting TikTok's consent is limited to ${RATE_LIMITS.connect} a minute`, async () => {
     const bob = await stack.tokenFor('dev|bob');
-    const statuses: number[] = [];
+    const answers: Response[] = [];
     for (let i = 0; i < RATE_LIMITS.connect + 1; i++) {
-      statuses.push((await stack.call('/tiktok/connect', { method: 'POST', token: bob })).status);
+      answers.push(await stack.call('/tiktok/connect', { method: 'POST', token: bob }));
     }
+    const statuses = answers.map((r) => r.status);
+    await recordAll(`connects past ${RATE_LIMITS.connect} a minute`, answers);
     expect(statuses.slice(0, RATE_LIMITS.connect).every((s) => s === 200)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
   });
