@@ -2,8 +2,9 @@
  * The relay against a direct upload, measured in one run: the same video sent straight to TikTok's
  * upload host (the sandbox) in 10,000,000-byte chunk PUTs, and through the API as the web app
  * sends it (multipart, `video_size` before `file`, so the API forwards each chunk while the next
- * one arrives). Median of 3 runs each, interleaved so that drift hits both alike. Then 4 uploads
- * of 256 MiB through the API at once.
+ * one arrives), and as a resumable (tus) upload, the web app's own path (one PATCH, no multipart
+ * to parse). Median of 3 runs each, interleaved so that drift hits them alike. Then 4 uploads of
+ * 256 MiB through the API at once.
  *
  * The sandbox and the API (the built bundle, embedded PostgreSQL in a temp DATA_DIR) run as
  * processes of their own; both clients are plain node:http requests streaming the file from disk,
@@ -142,6 +143,53 @@ async function relay(
   const sec = seconds(started);
   if (answer.status !== 200) throw new Error(`relay: HTTP ${answer.status} ${answer.body}`);
   return { sec, publishId: (JSON.parse(answer.body) as { data: { publish_id: string } }).data.publish_id };
+}
+
+/**
+ * Through the API as the web app sends it today: a resumable (tus) upload, one PATCH of the whole
+ * file (no multipart to parse), timed until TikTok has every byte (the relay runs beside the
+ * PATCH and ends a moment after it).
+ */
+async function tusRelay(
+  apiUrl: string,
+  token: string,
+  accountId: string,
+  path: string,
+  size: number,
+): Promise<{ sec: number; publishId: string }> {
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
+  const auth = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
+  const started = process.hrtime.bigint();
+  const created = await fetch(`${apiUrl}/tiktok/uploads`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'upload-length': String(size),
+      'upload-metadata': `social_account_id ${b64(accountId)},filename ${b64('bench.mp4')},privacy_level ${b64('SELF_ONLY')},title ${b64('bench tus')}`,
+    },
+  });
+  if (created.status !== 201) throw new Error(`tus creation: HTTP ${created.status} ${await created.text()}`);
+  const location = `${apiUrl}${created.headers.get('location')}`;
+  const answer = await request(
+    location,
+    'PATCH',
+    {
+      ...auth,
+      'upload-offset': '0',
+      'content-type': 'application/offset+octet-stream',
+      'content-length': size,
+    },
+    (req) => void streamFile(req, path).then(() => req.end()),
+  );
+  if (answer.status !== 204) throw new Error(`tus PATCH: HTTP ${answer.status} ${answer.body}`);
+  const id = location.split('/').pop()!;
+  for (;;) {
+    const res = await fetch(`${apiUrl}/tiktok/uploads/${id}/status`, { headers: auth });
+    const { data } = (await res.json()) as { data: { local_status: string; publish_id: string } };
+    if (data.local_status === 'failed') throw new Error('tus relay: the post failed');
+    if (data.local_status !== 'uploading') return { sec: seconds(started), publishId: data.publish_id };
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /**
@@ -285,10 +333,10 @@ async function main(): Promise<void> {
   const pid = stack.apiPid;
   bootIdleMiB = await rssMiB(pid);
 
-  // One connected creator per concurrent upload (TikTok allows 6 inits a minute per token), and
-  // a creator of its own for the direct PUTs.
+  // One connected creator per concurrent upload (TikTok allows 6 inits a minute per token), one
+  // for the tus runs, and a creator of its own for the direct PUTs.
   const accounts: string[] = [];
-  for (let i = 0; i < CONCURRENT + 1; i++) {
+  for (let i = 0; i < CONCURRENT + 2; i++) {
     accounts.push((await stack.connect({ max_video_post_duration_sec: 600 })).accountId);
   }
   const directCreator = await tiktok.createCreator({
@@ -356,6 +404,22 @@ async function main(): Promise<void> {
   for (const r of together.value.results) await check(r.publishId, smallSha, 'concurrent relay');
   const resumed = await resumable(apiUrl, token, accounts[1]!, small, CONCURRENT_SIZE);
   await check(resumed.publishId, smallSha, 'resumed upload');
+  // The tus path (the web app's) last, so that its files and heap stay out of the figures above;
+  // each run beside a direct one again, so that drift hits both alike.
+  const tusAccount = accounts[CONCURRENT + 1]!;
+  await tusRelay(apiUrl, token, tusAccount, small, CONCURRENT_SIZE);
+  const tusRuns: number[] = [];
+  const tusDirectRuns: number[] = [];
+  const tusCpu: Awaited<ReturnType<typeof cpuSince>>[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    tusDirectRuns.push(await direct(sandboxUrl, await directToken(), big, SIZE));
+    const c0 = await cpuNow();
+    const tus = await tusRelay(apiUrl, token, tusAccount, big, SIZE);
+    tusCpu.push(await cpuSince(c0));
+    await check(tus.publishId, bigSha, `tus run ${i + 1}`);
+    tusRuns.push(tus.sec);
+    console.log(`tus run ${i + 1}: direct ${fmt(tusDirectRuns[i]!, 2)} s, tus ${fmt(tus.sec, 2)} s`);
+  }
   const sentTwice = resumed.clientBytes - CONCURRENT_SIZE;
   const atTikTok = await tiktok.publish(resumed.publishId);
   // The resumable upload's file goes once its last PATCH is answered: give it a moment.
@@ -379,6 +443,11 @@ async function main(): Promise<void> {
   console.log(
     `  ratio                  ${fmt(ratio, 2)}      (target ≤ 1.15: ${ratio <= 1.15 ? 'met' : 'NOT met'})`,
   );
+  const tusSec = median(tusRuns);
+  const tusRatio = tusSec / median(tusDirectRuns);
+  console.log(
+    `  through the API, tus   ${fmt(tusSec, 2)} s   ${fmt(mib / tusSec)} MiB/s, ratio ${fmt(tusRatio, 2)} to its own direct runs' ${fmt(median(tusDirectRuns), 2)} s (the web app's path: one PATCH, until TikTok has every byte)`,
+  );
   console.log(
     `  API RSS above idle     ${fmt(singleRss)} MiB for ${fmt(mib)} MiB (target ≤ 100: ${singleRss <= 100 ? 'met' : 'NOT met'})`,
   );
@@ -395,6 +464,9 @@ async function main(): Promise<void> {
   const cores = availableParallelism();
   console.log(
     `  CPU seconds            direct: sandbox ${fmt(cpu(directCpu, 'sandbox'), 1)}, client ${fmt(cpu(directCpu, 'client'), 1)}; relay: sandbox ${fmt(cpu(relayCpu, 'sandbox'), 1)}, client ${fmt(cpu(relayCpu, 'client'), 1)}, API ${fmt(cpu(relayCpu, 'api'), 1)}`,
+  );
+  console.log(
+    `                         tus: sandbox ${fmt(cpu(tusCpu, 'sandbox'), 1)}, client ${fmt(cpu(tusCpu, 'client'), 1)}, API ${fmt(cpu(tusCpu, 'api'), 1)}`,
   );
   console.log(
     `                         all of them on ${cores} cores: the relay cannot take less than ${fmt(relayTotal / cores, 2)} s here (the direct ${fmt(directTotal / cores, 2)} s)`,
@@ -417,11 +489,12 @@ async function main(): Promise<void> {
     runs: RUNS,
     directSec: directRuns,
     relaySec: relayRuns.map((r) => r.sec),
+    tus: { directSec: tusDirectRuns, tusSec: tusRuns, medianTusSec: tusSec, ratio: tusRatio },
     medianDirectSec: directSec,
     medianRelaySec: relaySec,
     ratio,
     rssAboveIdleMiB: { single: singleRss, concurrent: together.rssAboveIdleMiB },
-    cpuSec: { direct: directCpu, relay: relayCpu },
+    cpuSec: { direct: directCpu, relay: relayCpu, tus: tusCpu },
     resume: {
       videoBytes: CONCURRENT_SIZE,
       offsetAtCut: resumed.offsetAtCut,

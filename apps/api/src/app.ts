@@ -74,6 +74,8 @@ export async function startApi(
     throw err;
   }
   app.disable('x-powered-by');
+  // No ETag (a sha1 of every JSON body): answers are `Cache-Control: no-store`, so none is reused.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use(securityHeaders());
   app.use(httpLogger(logger));

@@ -3,9 +3,8 @@
  * straight into the assembled file at their offset; nothing holds a whole chunk, let alone a
  * video, in memory.
  */
-import { createWriteStream } from 'node:fs';
-import { truncate } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { open, truncate } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response, type Router } from 'express';
 import { finalChunkSize } from './chunk-plan.ts';
@@ -154,27 +153,62 @@ export function uploadRoutes(ctx: SandboxContext): Router {
 }
 
 /**
+ * Bytes gathered before each write to the file. A socket hands the body over in buffers of at most
+ * 64 KiB; one write each (what `fs.createWriteStream` does) cost ~1.6 CPU-seconds per GiB here
+ * against ~0.6 for 1 MiB `writev`s of the same buffers.
+ */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/**
  * Streams the body into the file at `offset`, hashing as it goes. On any shortfall the file is
  * cut back and the running hash left as it was, so a retried chunk starts clean.
  */
 async function writeChunk(p: Publish, req: Request, offset: number, length: number): Promise<number> {
   const hash = hashOf(p).copy();
+  const file = await open(p.file_path, offset === 0 ? 'w' : 'r+');
   let count = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
+  let position = offset;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    const buffers = pending;
+    const bytes = pendingBytes;
+    pending = [];
+    pendingBytes = 0;
+    writing = (async () => {
+      if (bytes === 0) return;
+      const { bytesWritten } = await file.writev(buffers, position);
+      if (bytesWritten !== bytes) throw new Error(`short write: ${bytesWritten} of ${bytes} bytes`);
+      position += bytes;
+    })();
+    return writing;
+  };
+  const sink = new Writable({
+    highWaterMark: WRITE_BATCH_BYTES,
+    write(chunk: Buffer, _enc, done) {
       count += chunk.length;
       if (count > length) return done(new Error('body longer than Content-Length'));
       hash.update(chunk);
-      done(null, chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < WRITE_BATCH_BYTES) return done();
+      flush().then(() => done(), done);
+    },
+    final(done) {
+      flush().then(() => done(), done);
     },
   });
-  const out = createWriteStream(p.file_path, { flags: offset === 0 ? 'w' : 'r+', start: offset });
   try {
-    await pipeline(req, counter, out);
+    await pipeline(req, sink);
   } catch (error) {
+    // A write still under way would land after the cut: let it finish first.
+    await writing.catch(() => undefined);
+    await file.close().catch(() => undefined);
     await truncate(p.file_path, offset).catch(() => undefined);
     throw error;
   }
+  await file.close();
   if (count !== length) {
     await truncate(p.file_path, offset).catch(() => undefined);
     return count;

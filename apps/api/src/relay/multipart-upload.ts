@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { formatBytes, type VideoContentType } from '@cliprelay/contract';
 import busboy from 'busboy';
 import { AppError } from '../common/app-error.ts';
+import { useNativeBoundarySearch } from './boundary-search.ts';
 import { SPOOL_FILE_PATTERN, type SpoolFile } from './spool-file.ts';
 
 export const FILE_FIELD = 'file';
@@ -175,6 +176,8 @@ async function parseRequest(req: UploadRequest, opts: ReceiveMultipartOptions): 
     // Not multipart/form-data, or no boundary.
     throw malformed('The upload must be a multipart/form-data request.', cause);
   }
+  // Every byte of the video passes busboy's boundary search: done natively (boundary-search.ts).
+  useNativeBoundarySearch(parser);
 
   const fields: Record<string, string> = {};
   const stopFile = new AbortController();
@@ -200,6 +203,10 @@ async function parseRequest(req: UploadRequest, opts: ReceiveMultipartOptions): 
       fields[name] = value;
     });
     parser.on('file', (name, stream, info) => {
+      // A body that ends while beforeFile runs destroys this part with "Unexpected end of form":
+      // unheard, that error would be uncaught and take the process down (the failure itself
+      // reaches us through the parser's own error).
+      stream.on('error', () => undefined);
       // Parts already buffered keep coming after a failure: never start a temp file for them.
       if (failed) return void skip(stream);
       if (name !== FILE_FIELD) return discard(stream, validationFailed(`property ${name} should not exist`));

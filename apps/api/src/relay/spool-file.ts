@@ -10,8 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { VideoContentType } from '@cliprelay/contract';
+import { batchedFileWriter } from './batched-file-writer.ts';
 
 /** `upload-<pid>-<uuid>.part`: the pid of the process writing it (older files: `upload-<uuid>.part`). */
 export const SPOOL_FILE_PATTERN = /^upload-(?:(\d+)-)?[0-9a-f-]{36}\.part$/;
@@ -48,21 +49,11 @@ export class SpoolFile {
     return this.ended?.size;
   }
 
-  /** A sink for the video's bytes, in order; each write counts once it is on disk. */
+  /** A sink for the video's bytes, in order, written in batches of 1 MiB; each counts once it is on disk. */
   writer(): Writable {
-    return new Writable({
-      highWaterMark: 1024 * 1024,
-      writev: (chunks, done) => {
-        const buffers = chunks.map((c) => c.chunk as Buffer);
-        this.handle.writev(buffers, this.written).then(
-          ({ bytesWritten }) => {
-            this.written += bytesWritten;
-            this.wake();
-            done();
-          },
-          (error: Error) => done(error),
-        );
-      },
+    return batchedFileWriter(this.handle, this.written, (bytes) => {
+      this.written += bytes;
+      this.wake();
     });
   }
 
