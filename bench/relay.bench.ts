@@ -157,19 +157,9 @@ async function tusRelay(
   path: string,
   size: number,
 ): Promise<{ sec: number; publishId: string }> {
-  const b64 = (v: string) => Buffer.from(v).toString('base64');
   const auth = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
   const started = process.hrtime.bigint();
-  const created = await fetch(`${apiUrl}/tiktok/uploads`, {
-    method: 'POST',
-    headers: {
-      ...auth,
-      'upload-length': String(size),
-      'upload-metadata': `social_account_id ${b64(accountId)},filename ${b64('bench.mp4')},privacy_level ${b64('SELF_ONLY')},title ${b64('bench tus')}`,
-    },
-  });
-  if (created.status !== 201) throw new Error(`tus creation: HTTP ${created.status} ${await created.text()}`);
-  const location = `${apiUrl}${created.headers.get('location')}`;
+  const location = await createTusUpload(apiUrl, token, accountId, size, 'bench tus');
   const answer = await request(
     location,
     'PATCH',
@@ -192,6 +182,28 @@ async function tusRelay(
   }
 }
 
+/** A resumable upload (tus creation) of `size` bytes for the account: its absolute URL. */
+async function createTusUpload(
+  apiUrl: string,
+  token: string,
+  accountId: string,
+  size: number,
+  title: string,
+): Promise<string> {
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
+  const created = await fetch(`${apiUrl}/tiktok/uploads`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'tus-resumable': '1.0.0',
+      'upload-length': String(size),
+      'upload-metadata': `social_account_id ${b64(accountId)},filename ${b64('bench.mp4')},privacy_level ${b64('SELF_ONLY')},title ${b64(title)}`,
+    },
+  });
+  if (created.status !== 201) throw new Error(`tus creation: HTTP ${created.status} ${await created.text()}`);
+  return `${apiUrl}${created.headers.get('location')}`;
+}
+
 /**
  * A resumable upload (tus) of `path` whose connection is cut once half the file is sent, then
  * resumed from the offset the server reports. Returns the bytes the client sent in all, and the
@@ -204,18 +216,8 @@ async function resumable(
   path: string,
   size: number,
 ): Promise<{ clientBytes: number; offsetAtCut: number; publishId: string }> {
-  const b64 = (v: string) => Buffer.from(v).toString('base64');
   const auth = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
-  const created = await fetch(`${apiUrl}/tiktok/uploads`, {
-    method: 'POST',
-    headers: {
-      ...auth,
-      'upload-length': String(size),
-      'upload-metadata': `social_account_id ${b64(accountId)},filename ${b64('bench.mp4')},privacy_level ${b64('SELF_ONLY')},title ${b64('bench resume')}`,
-    },
-  });
-  if (created.status !== 201) throw new Error(`tus creation: HTTP ${created.status} ${await created.text()}`);
-  const location = `${apiUrl}${created.headers.get('location')}`;
+  const location = await createTusUpload(apiUrl, token, accountId, size, 'bench resume');
   let clientBytes = 0;
   const patchFrom = (offset: number, cutAt?: number) =>
     new Promise<void>((resolve, reject) => {
