@@ -110,7 +110,8 @@ export function exceedsDeclaredLength(
 /**
  * Deletes the upload temp files in `tmpDir` that a dead process left behind: at once when the
  * process named in the file is gone (a SIGKILL, a crash), and any not written to for
- * `olderThanMs` (its pid reused, or an older name). Run at boot. Returns how many were deleted;
+ * `olderThanMs` (its pid reused, or an older name). Run at boot, before this process takes an
+ * upload: a file named with its own pid is stale too. Returns how many were deleted;
  * a missing directory counts as empty. Processes sharing `tmpDir` must share a machine (pids).
  */
 export async function sweepStaleUploads(tmpDir: string, olderThanMs: number): Promise<number> {
@@ -127,7 +128,9 @@ export async function sweepStaleUploads(tmpDir: string, olderThanMs: number): Pr
     const match = SPOOL_FILE_PATTERN.exec(name);
     if (!match) continue;
     const pid = match[1] === undefined ? undefined : Number(match[1]);
-    const ownerGone = pid !== undefined && pid !== process.pid && !processAlive(pid);
+    // At boot no upload of ours is running yet: a file named with our pid is an earlier
+    // process's that had the same pid (a container's process is pid 1 on every start).
+    const ownerGone = pid !== undefined && (pid === process.pid || !processAlive(pid));
     const path = join(tmpDir, name);
     try {
       const info = await stat(path);
