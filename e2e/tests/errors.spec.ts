@@ -124,7 +124,8 @@ test('the account’s TikTok access died (the user removed the app on TikTok): R
   const alert = errorAlert(page);
   await expect(alert).toContainText(/reconnect/i, { timeout: 30_000 });
   await shot('access-revoked');
-  await alert.getByRole('link', { name: /Accounts/ }).click();
+  // The one way on sits where Publish was (the alert says why; the action bar says what to do).
+  await page.getByRole('link', { name: 'Reconnect on the Accounts screen' }).click();
 
   const card = accountCard(page, 'Remy Revoked');
   await expect(card.getByText('Reconnect needed')).toBeVisible();
