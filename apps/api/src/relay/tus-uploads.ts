@@ -163,8 +163,8 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
    * here or in another process; none is when the process that ran it stopped, so this one takes
    * it over (while the client's HEAD and PATCH go on).
    */
-  ensureRelay(uploadId: string): void {
-    if (!this.relays.has(uploadId)) void this.takeOver(uploadId);
+  ensureRelay(uploadId: string, postId: string): void {
+    if (!this.relays.has(uploadId)) this.takeOver(uploadId, postId);
   }
 
   /** The user cancelled (DELETE): the relay stops, the post fails as cancelled, the file goes. */
@@ -217,7 +217,7 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
       if (this.relays.has(id)) continue;
       const post = await this.posts.findByUploadId(id);
       if (post?.localStatus === 'uploading') {
-        void this.takeOver(id);
+        this.takeOver(id, post.id);
         continue;
       }
       await this.remove(id);
@@ -230,14 +230,12 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
    * Takes over the relay of an upload whose process stopped, when its post still uploads and no
    * other process holds the relay's lock (relay.service.ts `resume`).
    */
-  private async takeOver(uploadId: string): Promise<void> {
-    const post = await this.posts.findByUploadId(uploadId);
-    if (post?.localStatus !== 'uploading') return;
-    this.run(uploadId, post.id, async (source, signal) => {
-      // Read again under the lock: the process that held it may have ended the post meanwhile.
-      const now = await this.posts.findById(post.id);
+  private takeOver(uploadId: string, postId: string): void {
+    this.run(uploadId, postId, async (source, signal) => {
+      // Read under the lock: the process that held it may have ended the post meanwhile.
+      const now = await this.posts.findById(postId);
       if (now?.localStatus !== 'uploading') return undefined;
-      this.logger.info({ uploadId, postId: post.id }, 'taking over a resumable upload’s relay');
+      this.logger.info({ uploadId, postId }, 'taking over a resumable upload’s relay');
       const send = await this.relay.resume(now);
       return send?.(source, signal);
     });

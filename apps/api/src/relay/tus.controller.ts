@@ -76,7 +76,7 @@ export class TusController {
         );
       }
       // The client is back after our restart: its relay is taken over here.
-      this.tus.ensureRelay(uploadId);
+      this.tus.ensureRelay(uploadId, post.id);
     }
     await this.tus.handle(req, res);
   }
