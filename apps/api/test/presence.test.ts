@@ -50,8 +50,15 @@ describe('locks held on the presence connection', () => {
   it('a process whose connection ends (it died) no longer holds the lock', async () => {
     const [a, b] = [await process(), await process()];
     let finish: () => void = () => undefined;
-    const held = a.whileLocked('post-3', () => new Promise<void>((resolve) => (finish = resolve)));
-    await expect.poll(() => b.whileLocked('post-3', () => Promise.resolve('ran'))).toEqual({ ran: false });
+    let entered: () => void = () => undefined;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const held = a.whileLocked('post-3', () => {
+      entered();
+      return new Promise<void>((resolve) => (finish = resolve));
+    });
+    // Only once a holds the lock: probing earlier could take it first and make a's attempt fail.
+    await inside;
+    expect(await b.whileLocked('post-3', () => Promise.resolve('ran'))).toEqual({ ran: false });
     await a.close();
     expect(await b.whileLocked('post-3', () => Promise.resolve('taken over'))).toEqual({
       ran: true,
