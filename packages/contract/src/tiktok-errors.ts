@@ -1,13 +1,23 @@
 /**
  * The catalogue of TikTok's error codes and fail reasons: for each, our ErrorCode (hence the HTTP
  * status), what kind of retry can help, and the text a user sees. The API builds its error bodies
- * and post rows from it; the web app may use it to word what it shows.
+ * and post rows from it; the web app words what it shows with it. Sentences that our own codes
+ * say too come from error-messages.ts, the catalogue of our ErrorCodes.
  *
  * Messages are plain, say what to do next, and never blame the user for our own mistakes. They
  * carry no TikTok code: the API appends TikTok's code to the `message` it sends (seed §6), and
  * keeps it in `tiktok.code`.
  */
 import type { ErrorCode } from './error-codes.ts';
+import {
+  ERROR_MESSAGES,
+  OAUTH_DENIED_MESSAGE,
+  PRIVACY_NOT_ALLOWED_MESSAGE,
+  SEED_MESSAGES,
+  UNREACHABLE_MESSAGE,
+  URL_NOT_VERIFIED_MESSAGE,
+  fileTooLargeMessage,
+} from './error-messages.ts';
 
 /**
  * What can make a failed action succeed:
@@ -35,11 +45,10 @@ export interface TikTokErrorEntry {
 }
 
 /** The seed's §6 texts, verbatim. */
-const SEED_TOO_MANY_POSTS = "You've posted too many videos recently. Please wait and try again later.";
-const SEED_SCOPE_NOT_AUTHORIZED =
-  "Your TikTok account doesn't have permission for this action. Please reconnect your account.";
-const SEED_RATE_LIMIT = 'TikTok rate limit reached. Please try again in a few minutes.';
-const SEED_PUBLISH_FAILED = 'TikTok could not process this video. Please check the format and try again.';
+const SEED_TOO_MANY_POSTS = SEED_MESSAGES.tooManyPosts;
+const SEED_SCOPE_NOT_AUTHORIZED = SEED_MESSAGES.scopeNotAuthorized;
+const SEED_RATE_LIMIT = SEED_MESSAGES.rateLimit;
+const SEED_PUBLISH_FAILED = SEED_MESSAGES.publishFailed;
 
 /** Our request was wrong (a bug of ours or a TikTok change): the user cannot fix it. */
 const OUR_REQUEST_REJECTED =
@@ -147,18 +156,12 @@ export const TIKTOK_ERRORS: Readonly<Record<string, TikTokErrorEntry>> = catalog
     'For now this app can only post to private TikTok accounts. Please make your account private in the TikTok app and try again.',
     '§2.2, §6.2',
   ),
-  entry(
-    'url_ownership_unverified',
-    'URL_NOT_VERIFIED',
-    'fix_input',
-    "TikTok can only fetch videos from verified web addresses, and this one isn't. Please upload the file from your device instead.",
-    '§2.2, §5',
-  ),
+  entry('url_ownership_unverified', 'URL_NOT_VERIFIED', 'fix_input', URL_NOT_VERIFIED_MESSAGE, '§2.2, §5'),
   entry(
     'privacy_level_option_mismatch',
     'PRIVACY_LEVEL_NOT_ALLOWED',
     'fix_input',
-    "The chosen privacy setting isn't available for this TikTok account. Please choose another one and try again.",
+    PRIVACY_NOT_ALLOWED_MESSAGE,
     '§2.2',
   ),
   // Reaches the user only after the API's one refresh-and-retry failed (architecture.md §5).
@@ -166,7 +169,7 @@ export const TIKTOK_ERRORS: Readonly<Record<string, TikTokErrorEntry>> = catalog
     'access_token_invalid',
     'ACCOUNT_RECONNECT_REQUIRED',
     'reconnect',
-    'Your TikTok connection has expired. Please reconnect your account.',
+    ERROR_MESSAGES.ACCOUNT_RECONNECT_REQUIRED.userMessage,
     '§2.2, §8',
   ),
   entry('scope_not_authorized', 'TIKTOK_REJECTED', 'reconnect', SEED_SCOPE_NOT_AUTHORIZED, '§2.1, §2.2, §8'),
@@ -174,13 +177,7 @@ export const TIKTOK_ERRORS: Readonly<Record<string, TikTokErrorEntry>> = catalog
   entry('internal_error', 'TIKTOK_UNAVAILABLE', 'retry', TIKTOK_TROUBLE, '§2.4, §8'),
 
   // OAuth `error` values, §7.6.
-  entry(
-    'access_denied',
-    'OAUTH_DENIED',
-    'reconnect',
-    "TikTok access wasn't granted. To publish, connect your account again and allow access.",
-    '§7.6',
-  ),
+  entry('access_denied', 'OAUTH_DENIED', 'reconnect', OAUTH_DENIED_MESSAGE, '§7.6'),
   entry('invalid_client', 'TIKTOK_UNAVAILABLE', 'contact_support', APP_MISCONFIGURED, '§7.6'),
   // A used, expired or revoked code or refresh token: a new consent fixes it.
   entry(
@@ -327,11 +324,11 @@ export function describeFailReason(reason: string): TikTokErrorEntry {
  * message. Status 0 is a request that got no answer (network down, CORS, aborted).
  */
 export function userMessageForStatus(status: number): string {
-  if (status === 0) return 'Could not reach the server. Please check your connection and try again.';
-  if (status === 401) return 'Your session has expired. Please sign in again.';
-  if (status === 404) return 'TikTok account not connected. Connect it again in account settings.';
-  if (status === 413) return 'Video file is too large. Maximum size is 4 GB.';
+  if (status === 0) return UNREACHABLE_MESSAGE;
+  if (status === 401) return ERROR_MESSAGES.UNAUTHENTICATED.userMessage;
+  if (status === 404) return ERROR_MESSAGES.ACCOUNT_NOT_FOUND.userMessage;
+  if (status === 413) return fileTooLargeMessage();
   if (status === 429) return SEED_RATE_LIMIT;
-  if (status >= 400 && status < 500) return 'Some details need fixing. Please check the form and try again.';
-  return 'Something went wrong. Please try again.';
+  if (status >= 400 && status < 500) return ERROR_MESSAGES.VALIDATION_FAILED.userMessage;
+  return ERROR_MESSAGES.INTERNAL.userMessage;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { messageFor } from '@cliprelay/contract';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { AppConfig } from '../config/config.ts';
@@ -68,7 +69,7 @@ export class JwtVerifier {
       // The identity provider's keys could not be fetched in time: not the client's fault.
       if (err instanceof joseErrors.JWKSTimeout) throw signInUnreachable(err);
       if (err instanceof joseErrors.JWTExpired) {
-        throw new AppError('UNAUTHENTICATED', 'Your session has expired. Please sign in again.');
+        throw new AppError('UNAUTHENTICATED', messageFor('UNAUTHENTICATED'));
       }
       if (err instanceof joseErrors.JOSEError) {
         throw new AppError('UNAUTHENTICATED', 'The access token is not valid for this API.');

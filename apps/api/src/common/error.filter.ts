@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
-import { type ApiErrorBody, ERROR_STATUS, type ErrorCode } from '@cliprelay/contract';
+import { type ApiErrorBody, ERROR_STATUS, type ErrorCode, messageFor } from '@cliprelay/contract';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { AppError } from './app-error.ts';
@@ -80,7 +80,7 @@ export function errorBody(exception: unknown, requestId: string): ApiErrorBody {
       error: STATUS_CODES[statusCode] ?? 'Error',
       message:
         statusCode >= 500
-          ? 'Something went wrong. Please try again.'
+          ? messageFor('INTERNAL')
           : // The contract: VALIDATION_FAILED's message is always an array (e.g. a malformed JSON body).
             code === 'VALIDATION_FAILED' && typeof message === 'string'
             ? [message]
@@ -92,7 +92,7 @@ export function errorBody(exception: unknown, requestId: string): ApiErrorBody {
   return {
     statusCode: 500,
     error: 'Internal Server Error',
-    message: 'Something went wrong. Please try again.',
+    message: messageFor('INTERNAL'),
     code: 'INTERNAL',
     requestId,
   };

@@ -7,6 +7,7 @@
  * so "Try again" under the same key is safe.
  */
 import { Injectable } from '@nestjs/common';
+import { messageFor } from '@cliprelay/contract';
 import { createHash } from 'node:crypto';
 import { AppError } from '../common/app-error.ts';
 import type { PostRow } from '../db/schema.ts';
@@ -81,11 +82,9 @@ export class Idempotency {
             { retryable: false },
           );
         }
-        throw new AppError(
-          'IDEMPOTENCY_KEY_IN_USE',
-          'This publish is already on its way to TikTok. Follow it in your history instead of sending it again.',
-          { retryable: true },
-        );
+        throw new AppError('IDEMPOTENCY_KEY_IN_USE', messageFor('IDEMPOTENCY_KEY_IN_USE'), {
+          retryable: true,
+        });
       }
       case 'run':
         return {

@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { formatBytes, type VideoContentType } from '@cliprelay/contract';
+import { fileTooLargeMessage, messageFor, type VideoContentType } from '@cliprelay/contract';
 import busboy from 'busboy';
 import { AppError } from '../common/app-error.ts';
 import { useNativeBoundarySearch } from './boundary-search.ts';
@@ -72,17 +72,14 @@ export interface ReceiveMultipartOptions {
 }
 
 export function fileTooLargeError(maxFileBytes: number): AppError {
-  return new AppError(
-    'FILE_TOO_LARGE',
-    `Video file is too large. Maximum size is ${formatBytes(maxFileBytes)}.`,
-  );
+  return new AppError('FILE_TOO_LARGE', fileTooLargeMessage({ limitBytes: maxFileBytes }));
 }
 
 export function validationFailed(detail: string): AppError {
   return new AppError('VALIDATION_FAILED', 'Validation failed', { details: [detail] });
 }
 
-const NOT_A_VIDEO = 'The file is not a supported video. Upload an MP4, MOV or WebM file.';
+const NOT_A_VIDEO = messageFor('UNSUPPORTED_MEDIA');
 
 export function notAVideo(): AppError {
   return new AppError('UNSUPPORTED_MEDIA', NOT_A_VIDEO);

@@ -18,7 +18,12 @@
  * marks the post failed with the first reason, and removes the spool file.
  */
 import { Injectable } from '@nestjs/common';
-import { MAX_VIDEO_BYTES, type UploadPublishData } from '@cliprelay/contract';
+import {
+  MAX_VIDEO_BYTES,
+  NO_UPLOAD_ADDRESS_MESSAGE,
+  UPLOAD_FAILURE_MESSAGES,
+  type UploadPublishData,
+} from '@cliprelay/contract';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { AppConfig } from '../config/config.ts';
@@ -43,7 +48,12 @@ import {
   UploadSessionGone,
   uploadChunks,
 } from '../tiktok/upload-host.client.ts';
-import { exceedsDeclaredLength, receiveMultipartVideo, type UploadRequest } from './multipart-upload.ts';
+import {
+  exceedsDeclaredLength,
+  fileTooLargeError,
+  receiveMultipartVideo,
+  type UploadRequest,
+} from './multipart-upload.ts';
 import { SpoolFile } from './spool-file.ts';
 import { type UploadSession, UploadSessions } from './upload-session.ts';
 
@@ -93,7 +103,7 @@ export class RelayService {
   ): Promise<UploadPublishData> {
     // Refuse before reading a byte a body that cannot fit.
     if (exceedsDeclaredLength(req, MAX_VIDEO_BYTES)) {
-      throw new AppError('FILE_TOO_LARGE', 'Video file is too large. Maximum size is 4 GB.');
+      throw fileTooLargeError(MAX_VIDEO_BYTES);
     }
     // Whichever leg fails first stops the other, with its reason.
     const stop = new AbortController();
@@ -240,11 +250,7 @@ export class RelayService {
     const postId = init.post_id;
     const { upload_url: uploadUrl, plan } = init;
     if (!uploadUrl || !plan) {
-      const err = new AppError(
-        'TIKTOK_UNAVAILABLE',
-        'TikTok did not give us an upload address. Please try again.',
-        { retryable: true },
-      );
+      const err = new AppError('TIKTOK_UNAVAILABLE', NO_UPLOAD_ADDRESS_MESSAGE, { retryable: true });
       await this.publish.fail(postId, err);
       throw err;
     }
@@ -381,7 +387,7 @@ export class RelayService {
 class ReplayInstead extends Error {}
 
 export function cancelled(): AppError {
-  return new AppError('UPLOAD_FAILED', 'The upload was cancelled.', { retryable: true });
+  return new AppError('UPLOAD_FAILED', UPLOAD_FAILURE_MESSAGES.cancelled, { retryable: true });
 }
 
 /** A relay whose process died after TikTok's init and whose post is followed: its answer. */

@@ -14,7 +14,7 @@ import type { PostRow } from '../db/schema.ts';
 import { PostsRepository } from '../publish/posts.repository.ts';
 import { type ChunkPlan, planChunks } from '../tiktok/chunk-plan.ts';
 import { TikTokClient } from '../tiktok/tiktok.client.ts';
-import type { PrivacyLevel } from '@cliprelay/contract';
+import { NO_UPLOAD_ADDRESS_MESSAGE, type PrivacyLevel } from '@cliprelay/contract';
 import type { TikTokPostInfo } from '../tiktok/tiktok.types.ts';
 import { TokenService } from '../tiktok/token.service.ts';
 
@@ -62,13 +62,7 @@ export class UploadSessions {
       }),
     );
     if (!result.upload_url) {
-      throw new AppError(
-        'TIKTOK_UNAVAILABLE',
-        'TikTok did not give us an upload address. Please try again.',
-        {
-          retryable: true,
-        },
-      );
+      throw new AppError('TIKTOK_UNAVAILABLE', NO_UPLOAD_ADDRESS_MESSAGE, { retryable: true });
     }
     await this.posts.update(post.id, {
       publishId: result.publish_id,

@@ -2,7 +2,7 @@
  * The FILE_UPLOAD chunk plan (tiktok-api.md §4, architecture.md §5). TikTok's "MB" may mean 10^6
  * or 2^20 bytes (§4.6), so every bound below is the one that is safe under both readings.
  */
-import { MAX_VIDEO_BYTES } from '@cliprelay/contract';
+import { MAX_VIDEO_BYTES, fileTooLargeMessage } from '@cliprelay/contract';
 import { AppError } from '../common/app-error.ts';
 
 /** Smallest non-final chunk: 5 MB read as 2^20 (the larger reading). */
@@ -52,7 +52,7 @@ export function planChunks(videoSize: number, preferredChunkSize = DEFAULT_CHUNK
     });
   }
   if (videoSize > MAX_VIDEO_BYTES) {
-    throw new AppError('FILE_TOO_LARGE', 'Video file is too large. Maximum size is 4 GB.');
+    throw new AppError('FILE_TOO_LARGE', fileTooLargeMessage());
   }
   if (
     !Number.isSafeInteger(preferredChunkSize) ||

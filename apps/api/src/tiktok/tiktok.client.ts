@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { describeTikTokError } from '@cliprelay/contract';
+import { describeTikTokError, messageFor } from '@cliprelay/contract';
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
@@ -177,7 +177,7 @@ export class TikTokClient {
     try {
       return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (cause) {
-      throw new AppError('TIKTOK_UNAVAILABLE', 'TikTok cannot be reached right now. Please try again.', {
+      throw new AppError('TIKTOK_UNAVAILABLE', messageFor('TIKTOK_UNAVAILABLE'), {
         retryable: true,
         cause: new Error(`${init.method ?? 'GET'} ${url.origin}${url.pathname} failed`, { cause }),
       });

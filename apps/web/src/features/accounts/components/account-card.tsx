@@ -9,6 +9,7 @@ import {
 } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { accountLabel } from '../../../api/social-accounts.ts';
+import { describeApiError } from '../../../lib/describe-api-error.ts';
 
 export interface AccountCardProps {
   account: SocialAccount;
@@ -64,7 +65,7 @@ export function AccountCard({ account, onReconnect, reconnecting, onDisconnect }
         <Text size="sm" c="dimmed" style={{ flexGrow: 1 }}>
           {active
             ? 'Ready to publish. Cliprelay can post videos to this account.'
-            : 'TikTok no longer accepts this connection, so Cliprelay cannot post here. Reconnect to confirm access on TikTok again.'}
+            : describeApiError('ACCOUNT_RECONNECT_REQUIRED').message}
         </Text>
 
         <Group gap="sm">

@@ -1,11 +1,6 @@
 /** How a post of the publish history reads: labels, status, TikTok's reason, link and times. */
-import {
-  describeFailReason,
-  type PostSummary,
-  type PostAttempt,
-  type PrivacyLevel,
-  type SourceType,
-} from '@cliprelay/contract';
+import type { PostSummary, PostAttempt, PrivacyLevel, SourceType } from '@cliprelay/contract';
+import { describeApiError } from '../../../lib/describe-api-error.ts';
 import type { PublishDraft } from '../../../lib/publish-draft.ts';
 import { tiktokPostUrl } from '../../../lib/tiktok.ts';
 
@@ -103,9 +98,7 @@ export function statusLook(post: Pick<PostSummary, 'local_status' | 'unconfirmed
 
 /** What went wrong, for people: our recorded message, else TikTok's catalogue entry for its reason. */
 export function failureMessage(post: Pick<PostSummary, 'user_message' | 'fail_reason'>): string {
-  if (post.user_message) return post.user_message;
-  if (post.fail_reason) return describeFailReason(post.fail_reason).userMessage;
-  return 'Something went wrong while publishing this video. Please try again.';
+  return describeApiError(post).message;
 }
 
 /** "Tried 3 times: the first 2 attempts failed." for a submit that needed Try again. */

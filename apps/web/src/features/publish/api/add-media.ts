@@ -8,7 +8,7 @@ import { mutationOptions, useMutation, useQueryClient, type QueryClient } from '
 import type { ApiClient } from '../../../lib/api-client.ts';
 import { useApiClient } from '../../../lib/api-context.tsx';
 import { ApiError } from '../../../lib/api-error.ts';
-import { describeApiError } from '../../../lib/describe-api-error.ts';
+import { describeApiError, unplacedFieldsMessage } from '../../../lib/describe-api-error.ts';
 import { mediaLibraryKey } from './get-media.ts';
 
 export function addMedia(api: ApiClient, body: MediaCreateRequest): Promise<MediaItem> {
@@ -42,7 +42,7 @@ const FIELD_OF_PROPERTY: Record<string, MediaFormField> = { title: 'title', url:
 /** The API's refusal of POST /media, in the server's words, at the field it is about. */
 export function mediaFormErrors(error: unknown): MediaFormErrors {
   if (error instanceof ApiError && error.code === 'URL_NOT_VERIFIED') {
-    return { fields: { url: error.message }, form: null };
+    return { fields: { url: describeApiError(error).message }, form: null };
   }
   if (error instanceof ApiError && error.fieldMessages.length > 0) {
     const fields: MediaFormErrors['fields'] = {};
@@ -53,7 +53,7 @@ export function mediaFormErrors(error: unknown): MediaFormErrors {
       // The first message about a field is the one to fix first.
       else fields[field] ??= capitalise(message);
     }
-    return { fields, form: unplaced.length > 0 ? `Please check: ${unplaced.join('; ')}.` : null };
+    return { fields, form: unplaced.length > 0 ? unplacedFieldsMessage(unplaced) : null };
   }
   return { fields: {}, form: describeApiError(error).message };
 }

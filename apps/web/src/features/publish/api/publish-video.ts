@@ -171,12 +171,8 @@ export class ResumablePublish {
         // Failed before TikTok had every byte: the upload failed. (A video TikTok then refused
         // was submitted: the result screen's live status tells why.)
         if (status.local_status === 'failed' && status.uploaded_bytes !== size) {
-          throw new ApiError(
-            500,
-            'UPLOAD_FAILED',
-            status.user_message ?? 'The upload to TikTok stopped before it was complete.',
-            null,
-          );
+          // Without a recorded reason, the words are UPLOAD_FAILED's (lib/describe-api-error.ts).
+          throw new ApiError(500, 'UPLOAD_FAILED', status.user_message ?? '', null);
         }
         if (status.local_status !== 'uploading') {
           return { publish_id: status.publish_id, post_id: status.post_id, message: SUBMITTED_MESSAGE };

@@ -5,11 +5,12 @@
  */
 import { Alert, Checkbox, Stack, Switch, Text, Tooltip } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
+import {
+  BRANDED_CONTENT_NOT_PRIVATE,
+  DISCLOSURE_CHOICE_REQUIRED,
+  isBrandedContentPrivate,
+} from '@cliprelay/contract';
 import type { FieldProps } from './post-settings.tsx';
-
-export const DISCLOSURE_REQUIRED =
-  'You need to indicate if your content promotes yourself, a third party, or both.';
-const BRANDED_NOT_PRIVATE_CHOICE = 'Branded content visibility cannot be set to private.';
 
 /** The label TikTok puts on the post for the chosen disclosure, or null when none is chosen. */
 export function disclosureLabel(yourBrand: boolean, brandedContent: boolean): string | null {
@@ -19,7 +20,8 @@ export function disclosureLabel(yourBrand: boolean, brandedContent: boolean): st
 }
 
 export function CommercialDisclosure({ state, dispatch, disabled }: FieldProps) {
-  const privateChosen = state.privacyLevel === 'SELF_ONLY';
+  // "Branded content" cannot be added while "Only me" is chosen (tiktok-api.md §11 point 3b).
+  const privateChosen = isBrandedContentPrivate(true, state.privacyLevel);
   const label = disclosureLabel(state.yourBrand, state.brandedContent);
   const brandedBox = (
     <Checkbox
@@ -49,11 +51,11 @@ export function CommercialDisclosure({ state, dispatch, disabled }: FieldProps) 
             onChange={(e) => dispatch({ type: 'yourBrandChanged', on: e.currentTarget.checked })}
           />
           {privateChosen && !state.brandedContent ? (
-            <Tooltip label={BRANDED_NOT_PRIVATE_CHOICE}>
+            <Tooltip label={BRANDED_CONTENT_NOT_PRIVATE}>
               <div>
                 {brandedBox}
                 <Text size="xs" c="dimmed" mt={4} ml={32}>
-                  {BRANDED_NOT_PRIVATE_CHOICE} Choose another audience to add it.
+                  {BRANDED_CONTENT_NOT_PRIVATE} Choose another audience to add it.
                 </Text>
               </div>
             </Tooltip>
@@ -66,7 +68,7 @@ export function CommercialDisclosure({ state, dispatch, disabled }: FieldProps) 
             </Alert>
           ) : (
             <Text size="sm" c="orange">
-              {DISCLOSURE_REQUIRED}
+              {DISCLOSURE_CHOICE_REQUIRED}
             </Text>
           )}
           {state.fieldErrors.disclosure && (

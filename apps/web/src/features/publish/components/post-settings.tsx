@@ -2,7 +2,12 @@
  * Caption, privacy and the interaction switches, driven by the creator's live settings
  * (seed §3 step 2 and §7; tiktok-api.md §11 point 2).
  */
-import { PRIVACY_LEVELS, TITLE_MAX_LENGTH, titleLength } from '@cliprelay/contract';
+import {
+  BRANDED_CONTENT_NOT_PRIVATE,
+  TITLE_MAX_LENGTH,
+  privacyChoices,
+  titleLength,
+} from '@cliprelay/contract';
 import { Select, Stack, Switch, Text, Textarea, Tooltip } from '@mantine/core';
 import type { Dispatch } from 'react';
 import {
@@ -18,8 +23,6 @@ export interface FieldProps {
   dispatch: Dispatch<PublishAction>;
   disabled: boolean;
 }
-
-export const BRANDED_NOT_PRIVATE = 'Branded content visibility cannot be set to private.';
 
 export function CaptionField({ state, dispatch, disabled }: FieldProps) {
   const length = titleLength(state.title);
@@ -50,19 +53,21 @@ export function CaptionField({ state, dispatch, disabled }: FieldProps) {
 }
 
 export function PrivacySelect({ state, dispatch, disabled }: FieldProps) {
-  const options = state.creatorInfo?.privacy_level_options ?? [];
-  const brandedPrivateBlocked = state.disclosure && state.brandedContent;
   // Only what the creator allows, in TikTok's order; never a value TikTok would refuse.
-  const data = PRIVACY_LEVELS.filter((p) => options.includes(p)).map((p) => ({
-    value: p,
-    label: PRIVACY_LABELS[p],
-    disabled: p === 'SELF_ONLY' && brandedPrivateBlocked,
+  const choices = state.creatorInfo
+    ? privacyChoices(state.creatorInfo, state.disclosure && state.brandedContent)
+    : [];
+  const data = choices.map((c) => ({
+    value: c.level,
+    label: PRIVACY_LABELS[c.level],
+    disabled: c.reason !== null,
   }));
+  const reason = choices.find((c) => c.reason !== null)?.reason;
   return (
     <Select
       label="Who can view this video"
       placeholder="Choose who can view"
-      description={brandedPrivateBlocked && options.includes('SELF_ONLY') ? BRANDED_NOT_PRIVATE : undefined}
+      description={reason}
       data={data}
       value={state.privacyLevel}
       onChange={(value) => dispatch({ type: 'privacyChanged', privacyLevel: value })}
@@ -73,7 +78,7 @@ export function PrivacySelect({ state, dispatch, disabled }: FieldProps) {
       comboboxProps={{ withinPortal: true }}
       renderOption={({ option }) =>
         option.disabled ? (
-          <Tooltip label={BRANDED_NOT_PRIVATE} position="left">
+          <Tooltip label={BRANDED_CONTENT_NOT_PRIVATE} position="left">
             <Text size="sm" c="dimmed">
               {option.label}
             </Text>

@@ -73,8 +73,8 @@ export function PublishPage() {
           )}
           {account?.status === 'reconnect_required' && (
             <NotConnected
-              title="Reconnect this account to publish"
-              message={`TikTok no longer accepts Cliprelay's access to ${accountLabel(account)}. Reconnect it on the Accounts screen, then come back.`}
+              title={describeApiError('ACCOUNT_RECONNECT_REQUIRED').title}
+              message={describeApiError('ACCOUNT_RECONNECT_REQUIRED').message}
             />
           )}
           {!accountId && <ChooseAccountHint count={active.length} />}

@@ -4,7 +4,7 @@
  * TikTok's live status in words, polled with backoff until the post is published (with a link when
  * TikTok gives a post id) or failed (with the fix). Ids and codes go in a small details line.
  */
-import { describeFailReason, type CreatorInfoData, type PublishStatusData } from '@cliprelay/contract';
+import type { CreatorInfoData, PublishStatusData } from '@cliprelay/contract';
 import {
   Alert,
   Anchor,
@@ -23,6 +23,7 @@ import { IconCircleCheck, IconCircleX, IconExternalLink, IconEye } from '@tabler
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { mayPass, usePublishStatus } from '../../../api/publish-status.ts';
+import { describeApiError } from '../../../lib/describe-api-error.ts';
 import { tiktokPostUrl } from '../../../lib/tiktok.ts';
 import { describePublishError } from '../utils/describe-publish-error.ts';
 import { PRIVACY_LABELS } from '../utils/privacy.ts';
@@ -242,14 +243,13 @@ function StatusBody({
     );
   }
   if (data.local_status === 'failed') {
-    const message =
-      data.user_message ?? (data.fail_reason ? describeFailReason(data.fail_reason).userMessage : null);
+    const failure = describeApiError(data);
     return (
       <Stack gap={6}>
         <StatusLine color="red" icon={<IconCircleX size={14} aria-hidden />}>
-          TikTok could not publish this video
+          {failure.title}
         </StatusLine>
-        <Text size="sm">{message ?? 'Please try again.'}</Text>
+        <Text size="sm">{failure.message}</Text>
         {data.fail_reason && (
           <Text size="xs" c="dimmed">
             Details for support: TikTok&apos;s reason code {data.fail_reason}

@@ -48,9 +48,11 @@ function failure(overrides: Partial<PublishFailure> = {}): PublishFailure {
     title: 'Could not publish',
     message: 'Please fix the highlighted fields.',
     action: 'fix',
+    retryable: false,
     fieldErrors: {},
     retryAfterSec: null,
     requestId: 'req-1',
+    tiktokCode: null,
     ...overrides,
   };
 }

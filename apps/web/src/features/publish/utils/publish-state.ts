@@ -6,13 +6,20 @@
  * hands the video to TikTok) → success | error. Cancel goes back to idle; an error keeps every
  * field, so Try again re-submits the same state without re-picking the file.
  *
- * The reducer also holds the rules that keep the form consistent: only the creator's privacy
- * options, interactions the creator disabled stay off, branded content is never private.
+ * The reducer also keeps the form within TikTok's creator rules (the contract's creator-rules.ts,
+ * which the API enforces too): only the creator's privacy options, interactions the creator
+ * disabled stay off, branded content is never private.
  */
 import {
+  DISCLOSURE_CHOICE_REQUIRED,
   TITLE_MAX_LENGTH,
+  isBrandedContentPrivate,
+  isDisclosureChoiceMissing,
+  isInteractionDisabledByCreator,
+  isPrivacyOffered,
   titleLength,
   type CreatorInfoData,
+  type CreatorInteraction,
   type MediaItem,
   type PrivacyLevel,
   type SourceType,
@@ -22,7 +29,7 @@ import type { PublishFailure, PublishField } from './describe-publish-error.ts';
 import type { VideoCheck } from './video-checks.ts';
 
 export type PublishStatus = 'idle' | 'uploading' | 'publishing' | 'success' | 'error';
-export type Interaction = 'comment' | 'duet' | 'stitch';
+export type Interaction = CreatorInteraction;
 
 export interface VideoInfo {
   /** Seconds, once read; null when the browser could not read it. */
@@ -149,12 +156,7 @@ export function isBusy(state: PublishState): boolean {
 
 /** Whether the creator disabled an interaction on their TikTok account. */
 export function creatorDisabled(info: CreatorInfoData | null, interaction: Interaction): boolean {
-  if (!info) return false;
-  return interaction === 'comment'
-    ? info.comment_disabled
-    : interaction === 'duet'
-      ? info.duet_disabled
-      : info.stitch_disabled;
+  return info !== null && isInteractionDisabledByCreator(info, interaction);
 }
 
 export function publishReducer(state: PublishState, action: PublishAction): PublishState {
@@ -163,16 +165,16 @@ export function publishReducer(state: PublishState, action: PublishAction): Publ
       return { ...state, creatorInfoLoading: true, creatorInfoError: null };
     case 'creatorInfoLoaded': {
       const info = action.creatorInfo;
-      const keepPrivacy = state.privacyLevel && info.privacy_level_options.includes(state.privacyLevel);
+      const keepPrivacy = state.privacyLevel && isPrivacyOffered(info, state.privacyLevel);
       return {
         ...state,
         creatorInfo: info,
         creatorInfoLoading: false,
         creatorInfoError: null,
         privacyLevel: keepPrivacy ? state.privacyLevel : null,
-        disableComment: info.comment_disabled || state.disableComment,
-        disableDuet: info.duet_disabled || state.disableDuet,
-        disableStitch: info.stitch_disabled || state.disableStitch,
+        disableComment: creatorDisabled(info, 'comment') || state.disableComment,
+        disableDuet: creatorDisabled(info, 'duet') || state.disableDuet,
+        disableStitch: creatorDisabled(info, 'stitch') || state.disableStitch,
       };
     }
     case 'creatorInfoFailed':
@@ -319,11 +321,12 @@ function edit(state: PublishState, action: EditAction): PublishState {
       return { ...state, title: action.title, ...clear('title') };
     case 'privacyChanged': {
       const info = state.creatorInfo;
-      if (action.privacyLevel !== null && info && !info.privacy_level_options.includes(action.privacyLevel)) {
+      if (action.privacyLevel !== null && info && !isPrivacyOffered(info, action.privacyLevel)) {
         return state;
       }
       // Branded content cannot be private (§11 point 3b): "Only me" is refused while it is checked.
-      if (action.privacyLevel === 'SELF_ONLY' && state.disclosure && state.brandedContent) return state;
+      const branded = state.disclosure && state.brandedContent;
+      if (isBrandedContentPrivate(branded, action.privacyLevel)) return state;
       return { ...state, privacyLevel: action.privacyLevel, ...clear('privacy') };
     }
     case 'interactionChanged':
@@ -338,7 +341,7 @@ function edit(state: PublishState, action: EditAction): PublishState {
       return { ...state, yourBrand: action.on, ...clear('disclosure') };
     case 'brandedContentChanged':
       if (!state.disclosure) return state;
-      if (action.on && state.privacyLevel === 'SELF_ONLY') return state;
+      if (isBrandedContentPrivate(action.on, state.privacyLevel)) return state;
       return { ...state, brandedContent: action.on, ...clear('disclosure') };
     case 'aigcChanged':
       return { ...state, isAigc: action.on };
@@ -402,8 +405,8 @@ export function publishBlockers(state: PublishState): string[] {
     blockers.push(`Shorten the caption to ${TITLE_MAX_LENGTH} characters or fewer.`);
   }
   if (!state.privacyLevel) blockers.push('Choose who can view this video.');
-  if (state.disclosure && !state.yourBrand && !state.brandedContent) {
-    blockers.push('You need to indicate if your content promotes yourself, a third party, or both.');
+  if (isDisclosureChoiceMissing(state.disclosure, state.yourBrand, state.brandedContent)) {
+    blockers.push(DISCLOSURE_CHOICE_REQUIRED);
   }
   return blockers;
 }

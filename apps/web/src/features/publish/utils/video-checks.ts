@@ -5,10 +5,13 @@
  * must be a video container's (MP4/MOV, WebM): a renamed text file is refused before upload.
  */
 import {
+  ERROR_MESSAGES,
   LARGE_VIDEO_WARNING_BYTES,
   MAX_VIDEO_BYTES,
+  fileTooLargeMessage,
   formatBytes,
   isVideoMimeType,
+  isWithinMaxDuration,
 } from '@cliprelay/contract';
 
 export interface VideoCheck {
@@ -20,7 +23,8 @@ export interface VideoCheck {
   fix?: string;
 }
 
-export const NOT_A_VIDEO = 'This file is not a video. Please choose a video file (MP4, MOV or WebM).';
+/** The API's UNSUPPORTED_MEDIA sentence: the browser's check and the server's read the same. */
+export const NOT_A_VIDEO = ERROR_MESSAGES.UNSUPPORTED_MEDIA.userMessage;
 const NOT_A_VIDEO_FIX = 'Choose a video file: this one is not a video.';
 
 /** The checks that need only the file's type and size: instant. */
@@ -30,9 +34,9 @@ export function checkFile(file: Pick<File, 'type' | 'size'>): VideoCheck {
   }
   if (file.size > MAX_VIDEO_BYTES) {
     return {
-      problem: `This video is ${formatBytes(file.size)}. Video file is too large. Maximum size is 4 GB.`,
+      problem: fileTooLargeMessage({ sizeBytes: file.size }),
       warning: null,
-      fix: 'Choose a smaller video: this one is over 4 GB.',
+      fix: `Choose a smaller video: this one is over ${formatBytes(MAX_VIDEO_BYTES)}.`,
     };
   }
   if (file.size === 0) {
@@ -59,7 +63,7 @@ export function checkDuration(durationSec: number | null, maxSec: number): Video
       warning: "We couldn't read this video's length in the browser. TikTok will check it after the upload.",
     };
   }
-  if (durationSec > maxSec) {
+  if (!isWithinMaxDuration(durationSec, maxSec)) {
     return {
       problem: `This video is ${formatDuration(durationSec)} long. This account can post videos up to ${formatDuration(maxSec)}. Please trim it or choose another.`,
       warning: null,
