@@ -11,17 +11,14 @@ import type { z } from 'zod';
 import type {
   clockSchema,
   consentSchema,
-  creatorView,
   deauthorizeSchema,
-  deliveryView,
   faultSchema,
-  publishView,
   tokenIssueSchema,
-  tokenView,
 } from './control.ts';
 import type { TokenResponse } from './oauth.ts';
 import type { creatorInputSchema } from './options.ts';
 import type { Fault, FaultEndpoint } from './state.ts';
+import type { creatorView, deliveryView, publishView, tokenView } from './views.ts';
 
 /** A creator as the control API shows it (`GET /_sandbox/creators`, and the answer to changes). */
 export type SandboxCreator = ReturnType<typeof creatorView>;

@@ -11,10 +11,9 @@ import type { SandboxContext } from './context.ts';
 import { dashboardPage } from './dashboard.ts';
 import { decideConsent, checkAuthorize, issueTokens, newGrant } from './oauth.ts';
 import { creatorInputSchema } from './options.ts';
-import { avatarUrl, privacyOptions } from './post.ts';
-import { statusOf } from './processing.ts';
-import { FAULT_ENDPOINTS, type Creator, type Publish, type TokenRecord } from './state.ts';
-import { REMOVAL_REASONS, type WebhookDelivery } from './webhooks.ts';
+import { FAULT_ENDPOINTS } from './state.ts';
+import { creatorView, deliveryView, publishView, tokenView } from './views.ts';
+import { REMOVAL_REASONS } from './webhooks.ts';
 
 function fail(res: Response, status: number, message: string): void {
   res.status(status).json({ error: message });
@@ -22,60 +21,6 @@ function fail(res: Response, status: number, message: string): void {
 
 function zodMessage(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-}
-
-export function creatorView(ctx: SandboxContext, c: Creator) {
-  const now = ctx.clock.now();
-  return {
-    open_id: c.open_id,
-    union_id: c.union_id,
-    username: c.username,
-    nickname: c.nickname,
-    avatar_url: avatarUrl(ctx, c),
-    private_account: c.private_account,
-    comment_disabled: c.comment_disabled,
-    duet_disabled: c.duet_disabled,
-    stitch_disabled: c.stitch_disabled,
-    max_video_post_duration_sec: c.max_video_post_duration_sec,
-    banned: c.banned,
-    posts_today: ctx.state.postsInLastDay(c.open_id, now),
-    privacy_level_options: privacyOptions(ctx, c),
-  };
-}
-
-export function publishView(ctx: SandboxContext, p: Publish) {
-  const status = statusOf(ctx, p);
-  return {
-    publish_id: p.publish_id,
-    open_id: p.open_id,
-    source: p.source,
-    post_info: p.post_info,
-    source_info: p.source_info,
-    status: status.status,
-    fail_reason: status.fail_reason ?? null,
-    received_bytes: p.received_bytes,
-    sha256: p.sha256,
-    post_ids: [...p.post_ids],
-    /** status/fetch calls the app made for this publish. */
-    status_fetches: p.status_fetches ?? 0,
-    created_at: new Date(p.created_at).toISOString(),
-    upload_expires_at: p.upload ? new Date(p.upload.expires_at).toISOString() : null,
-  };
-}
-
-export function deliveryView(d: WebhookDelivery) {
-  return { ...d, attempts: [...d.attempts] };
-}
-
-export function tokenView(ctx: SandboxContext, t: TokenRecord, now: number) {
-  return {
-    token: t.token,
-    type: t.type,
-    state: ctx.state.tokenState(t, now),
-    scope: t.grant.scopes.join(','),
-    issued_at: new Date(t.issued_at).toISOString(),
-    expires_at: new Date(t.expires_at).toISOString(),
-  };
 }
 
 export const tokenIssueSchema = z.object({ scope: z.string().optional() }).strict();

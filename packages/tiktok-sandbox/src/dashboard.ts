@@ -1,6 +1,6 @@
 import type { SandboxContext } from './context.ts';
-import { creatorView, publishView } from './control.ts';
 import { html, page } from './html.ts';
+import { creatorView, publishView } from './views.ts';
 
 function statusPill(status: string): ReturnType<typeof html> {
   const kind = status === 'PUBLISH_COMPLETE' ? 'ok' : status === 'FAILED' ? 'bad' : 'wait';

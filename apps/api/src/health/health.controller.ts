@@ -1,28 +1,21 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ApiSuccess, HealthData } from '@cliprelay/contract';
 import type { Response } from 'express';
 import { Public } from '../common/request.ts';
-import type { DatabaseHandle } from '../db/database.ts';
-import { DB_HANDLE } from '../db/database.module.ts';
+import { HealthService } from './health.service.ts';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(DB_HANDLE) private readonly database: DatabaseHandle) {}
+  constructor(private readonly readiness: HealthService) {}
 
   @Public()
   @Get()
   @ApiOperation({ summary: 'Liveness and database readiness (503 when the database does not answer)' })
   async health(@Res({ passthrough: true }) res: Response): Promise<ApiSuccess<HealthData>> {
-    const up = await Promise.race([
-      this.database.ping().then(
-        () => true,
-        () => false,
-      ),
-      new Promise<boolean>((r) => setTimeout(r, 3000, false).unref()),
-    ]);
-    if (!up) res.status(503);
-    return { success: true, data: { status: up ? 'ok' : 'unavailable', database: up ? 'up' : 'down' } };
+    const data = await this.readiness.check();
+    if (data.status !== 'ok') res.status(503);
+    return { success: true, data };
   }
 }

@@ -10,8 +10,6 @@ import type {
   UploadPublishData,
 } from '@cliprelay/contract';
 import type { Response } from 'express';
-import type { PostRow } from '../db/schema.ts';
-import { Idempotency } from './idempotency.ts';
 import { type AppRequest, type AuthUser, CurrentUser } from '../common/request.ts';
 import { PublishInitDto } from './publish.dto.ts';
 import { PublishService } from './publish.service.ts';
@@ -22,13 +20,6 @@ const IDEMPOTENCY_KEY_DOC =
   'One key per submit (1–255 visible ASCII characters), kept 24 h: the same key answers the first ' +
   'success again or 409 while it runs, never a second TikTok post; the same key for another request is 422.';
 
-/** A PULL_FROM_URL init whose process died after TikTok answered: its post is followed. */
-function recoveredInit(post: PostRow): PublishInitData | undefined {
-  // A FILE_UPLOAD init's upload_url is not kept: that attempt can only be waited out.
-  if (!post.publishId || post.sourceType !== 'PULL_FROM_URL') return undefined;
-  return { publish_id: post.publishId, post_id: post.id };
-}
-
 @ApiTags('publish')
 @ApiBearerAuth()
 @Controller('tiktok')
@@ -36,7 +27,6 @@ export class PublishController {
   constructor(
     private readonly publish: PublishService,
     private readonly relay: RelayService,
-    private readonly idempotency: Idempotency,
   ) {}
 
   @Get('creator-info/:socialAccountId')
@@ -60,38 +50,7 @@ export class PublishController {
     @Body() dto: PublishInitDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ApiSuccess<PublishInitData>> {
-    const source = this.publish.checkSource(dto.source_type, dto.video_url, dto.video_size);
-    const started = await this.idempotency.begin<PublishInitData>(
-      user.id,
-      idempotencyKey,
-      dto,
-      recoveredInit,
-    );
-    if ('replay' in started) return { success: true, data: started.replay };
-    const { attempt } = started;
-    try {
-      const { plan: _plan, ...data } = await this.publish.init(
-        user.id,
-        dto.socialAccountId,
-        {
-          title: dto.title ?? '',
-          privacy_level: dto.privacy_level,
-          disable_comment: dto.disable_comment,
-          disable_duet: dto.disable_duet,
-          disable_stitch: dto.disable_stitch,
-          brand_organic_toggle: dto.brand_organic_toggle ?? false,
-          brand_content_toggle: dto.brand_content_toggle ?? false,
-          is_aigc: dto.is_aigc ?? false,
-          video_cover_timestamp_ms: dto.video_cover_timestamp_ms,
-        },
-        source,
-        { onPost: attempt.onPost },
-      );
-      return { success: true, data: await attempt.succeeded(data) };
-    } catch (error) {
-      await attempt.failed();
-      throw error;
-    }
+    return { success: true, data: await this.publish.initRequested(user.id, dto, idempotencyKey) };
   }
 
   @Post('publish/upload/:socialAccountId')

@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import {
+  applyCreatorRules,
   type CreatorInfoData,
+  fileTooLargeMessage,
+  messageFor,
   type LocalPostStatus,
   MAX_VIDEO_BYTES,
-  type PostSettings,
   type PostSummary,
   type PublishInitData,
+  type PublishInitRequest,
   type PublishStatusData,
+  type RequestedPostSettings,
   type SourceType,
 } from '@cliprelay/contract';
 import type { AppConfig } from '../config/config.ts';
@@ -25,7 +29,7 @@ import { PostFollower } from './post-follower.ts';
 import { isSettled } from './post-status.ts';
 import { type Submission, PostsRepository } from './posts.repository.ts';
 import { CallBudgetRepository } from './call-budget.repository.ts';
-import { OUTCOME_UNKNOWN } from './idempotency.ts';
+import { Idempotency, OUTCOME_UNKNOWN } from './idempotency.ts';
 import { checkPullUrl } from './pull-url.ts';
 
 export { SUBMITTED_MESSAGE } from '@cliprelay/contract';
@@ -63,11 +67,7 @@ export interface Prepared {
 }
 
 /** Settings as the request gave them: omitted interaction switches follow the creator's. */
-export type RequestedSettings = Omit<PostSettings, 'disable_comment' | 'disable_duet' | 'disable_stitch'> & {
-  disable_comment?: boolean;
-  disable_duet?: boolean;
-  disable_stitch?: boolean;
-};
+export type RequestedSettings = RequestedPostSettings;
 
 /**
  * Publishing use cases: creator info, init (URL pull or upload URL), status and history (the
@@ -87,6 +87,7 @@ export class PublishService {
     private readonly follower: PostFollower,
     private readonly budget: CallBudgetRepository,
     @InjectLogger() private readonly logger: Logger,
+    private readonly idempotency: Idempotency,
   ) {}
 
   async creatorInfo(userId: string, accountId: string): Promise<CreatorInfoData> {
@@ -114,7 +115,7 @@ export class PublishService {
     }
     if (videoSize === undefined) throw validation('video_size is required for FILE_UPLOAD');
     if (videoSize > MAX_VIDEO_BYTES) {
-      throw new AppError('FILE_TOO_LARGE', 'Video file is too large. Maximum size is 4 GB.');
+      throw new AppError('FILE_TOO_LARGE', fileTooLargeMessage());
     }
     return { type: 'FILE_UPLOAD', videoSize };
   }
@@ -251,6 +252,51 @@ export class PublishService {
   }
 
   /**
+   * POST /tiktok/publish/init as the request gave it, under its optional Idempotency-Key
+   * (idempotency.ts). The source is checked before the key is claimed; the same key answers the
+   * first success again, or the followed post of an attempt whose process died after TikTok's
+   * init. A failure lets the key go.
+   */
+  async initRequested(
+    userId: string,
+    request: PublishInitRequest,
+    idempotencyKey: string | undefined,
+  ): Promise<PublishInitData> {
+    const source = this.checkSource(request.source_type, request.video_url, request.video_size);
+    const started = await this.idempotency.begin<PublishInitData>(
+      userId,
+      idempotencyKey,
+      request,
+      recoveredInit,
+    );
+    if ('replay' in started) return started.replay;
+    const { attempt } = started;
+    try {
+      const { plan: _plan, ...data } = await this.init(
+        userId,
+        request.socialAccountId,
+        {
+          title: request.title ?? '',
+          privacy_level: request.privacy_level,
+          disable_comment: request.disable_comment,
+          disable_duet: request.disable_duet,
+          disable_stitch: request.disable_stitch,
+          brand_organic_toggle: request.brand_organic_toggle ?? false,
+          brand_content_toggle: request.brand_content_toggle ?? false,
+          is_aigc: request.is_aigc ?? false,
+          video_cover_timestamp_ms: request.video_cover_timestamp_ms,
+        },
+        source,
+        { onPost: attempt.onPost },
+      );
+      return await attempt.succeeded(data);
+    } catch (error) {
+      await attempt.failed();
+      throw error;
+    }
+  }
+
+  /**
    * GET /tiktok/publish/status/:publishId — from our database: the post's job asks TikTok (one
    * per post, however many tabs watch) and records each answer.
    */
@@ -320,7 +366,7 @@ export class PublishService {
       .update(postId, {
         localStatus: 'failed',
         errorCode: app?.code ?? 'INTERNAL',
-        userMessage: app?.message ?? 'Something went wrong. Please try again.',
+        userMessage: app?.message ?? messageFor('INTERNAL'),
         // TikTok's own code (e.g. spam_risk_too_many_posts at init) is the reason this publish
         // failed: keep it with the log id, so history and support can tell what TikTok said.
         ...(app?.tiktok ? { failReason: app.tiktok.code } : {}),
@@ -331,36 +377,24 @@ export class PublishService {
 }
 
 /**
- * The server enforces what the form enforces: privacy must be one of the creator's current
- * options; an interaction the creator disabled cannot be turned on (omitted = follow the
- * creator); branded content cannot be private (tiktok-api.md §11 point 3b).
+ * The server enforces what the form enforces, by the same rules (contract creator-rules.ts):
+ * privacy must be one of the creator's current options; branded content cannot be private
+ * (tiktok-api.md §11 point 3b); an interaction the creator disabled cannot be turned on
+ * (omitted = follow the creator).
  */
-export function resolvePostInfo(s: RequestedSettings, creator: TikTokCreatorInfo): TikTokPostInfo {
-  if (!creator.privacy_level_options.includes(s.privacy_level)) {
-    throw new AppError(
-      'PRIVACY_LEVEL_NOT_ALLOWED',
-      `This account can't post with privacy ${s.privacy_level}. Choose one of: ${creator.privacy_level_options.join(', ')}.`,
-    );
+export function resolvePostInfo(requested: RequestedSettings, creator: TikTokCreatorInfo): TikTokPostInfo {
+  const checked = applyCreatorRules(requested, creator);
+  if (!checked.ok) {
+    const { code, message } = checked.violation;
+    throw code === 'VALIDATION_FAILED' ? validation(message) : new AppError(code, message);
   }
-  const interaction = (name: 'comment' | 'duet' | 'stitch', requested: boolean | undefined): boolean => {
-    const creatorDisabled = creator[`${name}_disabled`];
-    if (creatorDisabled && requested === false) {
-      throw new AppError(
-        'INTERACTION_DISABLED',
-        `${name[0]!.toUpperCase()}${name.slice(1)}s are turned off for this TikTok account, so they can't be allowed on this video.`,
-      );
-    }
-    return requested ?? creatorDisabled;
-  };
-  if (s.brand_content_toggle && s.privacy_level === 'SELF_ONLY') {
-    throw validation('Branded content visibility cannot be set to private.');
-  }
+  const s = checked.settings;
   return {
     ...(s.title ? { title: s.title } : {}),
     privacy_level: s.privacy_level,
-    disable_comment: interaction('comment', s.disable_comment),
-    disable_duet: interaction('duet', s.disable_duet),
-    disable_stitch: interaction('stitch', s.disable_stitch),
+    disable_comment: s.disable_comment,
+    disable_duet: s.disable_duet,
+    disable_stitch: s.disable_stitch,
     brand_content_toggle: s.brand_content_toggle,
     brand_organic_toggle: s.brand_organic_toggle,
     is_aigc: s.is_aigc,
@@ -368,6 +402,13 @@ export function resolvePostInfo(s: RequestedSettings, creator: TikTokCreatorInfo
       ? { video_cover_timestamp_ms: s.video_cover_timestamp_ms }
       : {}),
   };
+}
+
+/** A PULL_FROM_URL init whose process died after TikTok answered: its post is followed. */
+function recoveredInit(post: PostRow): PublishInitData | undefined {
+  // A FILE_UPLOAD init's upload_url is not kept: that attempt can only be waited out.
+  if (!post.publishId || post.sourceType !== 'PULL_FROM_URL') return undefined;
+  return { publish_id: post.publishId, post_id: post.id };
 }
 
 function validation(message: string): AppError {

@@ -4,8 +4,7 @@ import type { ApiSuccess, PublishStatusData } from '@cliprelay/contract';
 import type { Response } from 'express';
 import { AppError } from '../common/app-error.ts';
 import { type AppRequest, type AuthUser, CurrentUser } from '../common/request.ts';
-import { PostsRepository } from '../publish/posts.repository.ts';
-import { PublishService } from '../publish/publish.service.ts';
+import { ResumableUploadsService } from './resumable-uploads.service.ts';
 import { TusUploads } from './tus-uploads.ts';
 import { RateLimited } from '../common/rate-limit.ts';
 
@@ -21,8 +20,7 @@ import { RateLimited } from '../common/rate-limit.ts';
 export class TusController {
   constructor(
     private readonly tus: TusUploads,
-    private readonly posts: PostsRepository,
-    private readonly publish: PublishService,
+    private readonly uploads: ResumableUploadsService,
   ) {}
 
   @All()
@@ -44,12 +42,7 @@ export class TusController {
     @CurrentUser() user: AuthUser,
     @Param('uploadId') uploadId: string,
   ): Promise<ApiSuccess<PublishStatusData & { post_id: string }>> {
-    const post = await this.posts.findByUploadId(uploadId, user.id);
-    if (!post?.publishId) throw new AppError('NOT_FOUND', 'No upload with this id was found.');
-    return {
-      success: true,
-      data: { ...(await this.publish.statusOf(user.id, post)), post_id: post.id },
-    };
+    return { success: true, data: await this.uploads.status(user.id, uploadId) };
   }
 
   @All(':uploadId')
@@ -60,24 +53,13 @@ export class TusController {
     @Req() req: AppRequest,
     @Res() res: Response,
   ): Promise<void> {
-    const post = await this.posts.findByUploadId(uploadId, user.id);
-    if (!post) throw new AppError('NOT_FOUND', 'No upload with this id was found.');
     if (req.method === 'DELETE') {
-      await this.tus.cancel(uploadId, post.id);
+      await this.uploads.cancel(user.id, uploadId);
       res.status(204).end();
       return;
     }
-    if (req.method === 'PATCH' || req.method === 'HEAD') {
-      if (post.localStatus !== 'uploading') {
-        throw new AppError(
-          'UPLOAD_ENDED',
-          post.userMessage ??
-            'This upload has ended: TikTok has the whole video. Follow the post in your history.',
-        );
-      }
-      // The client is back after our restart: its relay is taken over here.
-      this.tus.ensureRelay(uploadId, post.id);
-    }
+    if (req.method === 'PATCH' || req.method === 'HEAD') await this.uploads.resume(user.id, uploadId);
+    else await this.uploads.requireOwned(user.id, uploadId);
     await this.tus.handle(req, res);
   }
 }
