@@ -7,6 +7,7 @@ import react from '@vitejs/plugin-react';
 import { register } from 'tsx/esm/api';
 import { defineConfig } from 'vitest/config';
 import { commands } from './test-stack/commands.ts';
+import { BROWSER_TESTS } from './test-files.ts';
 import { testPort } from './test-stack/origin.ts';
 
 // The browser commands import our TypeScript packages at run time; plain Node needs tsx for that.
@@ -23,7 +24,8 @@ export default defineConfig({
   server: { port: TEST_PORT, strictPort: true },
   test: {
     name: 'web',
-    include: ['src/**/*.test.{ts,tsx}'],
+    // Pure logic runs in Node instead (vitest.unit.config.ts); which files run where: test-files.ts.
+    include: BROWSER_TESTS,
     globalSetup: ['test-stack/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
