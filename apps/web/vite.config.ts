@@ -2,12 +2,21 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { compression } from 'vite-plugin-compression2';
 
-/** Libraries that change rarely, each in its own long-cached file apart from the app's code. */
+/**
+ * Libraries that change rarely, each in its own long-cached file apart from the app's code. The
+ * first three are what every visit runs (index.html preloads them); the others come only with
+ * the code that uses them. Mantine is not among them: one file of all of it would be preloaded
+ * whole, and the sign-in screen needs a fraction of it, so its parts go with the screens that use
+ * them (README, "The first visit").
+ */
 const VENDOR_CHUNKS: Record<string, RegExp> = {
   react: /node_modules\/(react|react-dom|react-router|scheduler)\//,
-  ui: /node_modules\/(@mantine|@tabler)\//,
   data: /node_modules\/(@tanstack|zod)\//,
   auth: /node_modules\/(oidc-client-ts|react-oidc-context|jwt-decode)\//,
+  // Menus, popovers and tooltips of the signed-in screens.
+  floating: /node_modules\/(@floating-ui|tabbable)\//,
+  // With the first upload of a video from the device (lib/resumable-upload.ts).
+  tus: /node_modules\/(tus-js-client|js-base64|url-parse|querystringify|requires-port)\//,
 };
 
 export default defineConfig({

@@ -22,8 +22,10 @@ import {
   IconSun,
   IconUpload,
 } from '@tabler/icons-react';
+import { Suspense } from 'react';
 import { useAuth } from 'react-oidc-context';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
+import { ScreenLoader } from './simple-pages.tsx';
 
 const NAV = [
   { to: '/publish', label: 'Publish', icon: IconUpload },
@@ -72,7 +74,9 @@ export function AppLayout() {
 
       <AppShell.Main>
         <Container size="lg" px={{ base: 0, sm: 'md' }} pb="xl">
-          <Outlet />
+          <Suspense fallback={<ScreenLoader />}>
+            <Outlet />
+          </Suspense>
         </Container>
       </AppShell.Main>
     </AppShell>

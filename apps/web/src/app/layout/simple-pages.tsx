@@ -1,5 +1,5 @@
 import { parseOAuthOutcome } from '@cliprelay/contract';
-import { Button, Stack, Text, Title } from '@mantine/core';
+import { Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
 import { Link, Navigate, useLocation } from 'react-router';
 
 /**
@@ -23,5 +23,23 @@ export function NotFoundPage() {
         Go to Publish
       </Button>
     </Stack>
+  );
+}
+
+/** The whole page while something loads, where the session's loader was: nothing moves after it. */
+export function FullPageLoader({ label }: { label: string }) {
+  return (
+    <Center h="100dvh">
+      <Loader aria-label={label} />
+    </Center>
+  );
+}
+
+/** A screen's place in the signed-in frame while its code loads. */
+export function ScreenLoader() {
+  return (
+    <Center mih="50dvh">
+      <Loader aria-label="Loading the screen" />
+    </Center>
   );
 }
