@@ -12,10 +12,15 @@
  *   npm run bench:reads --workspace bench
  *   BENCH_RUNS=5 BENCH_SECONDS=5 npm run bench:reads --workspace bench
  *
+ * Beside each target's latency, the CPU time its server (the API's or the sandbox's process,
+ * from /proc) spent per request while it was loaded: on a machine shared with other work the
+ * latencies move with the load, the CPU a request costs much less.
+ *
  * Writes its figures to bench/results.json (key `reads`) and exits non-zero when a request failed
  * or the API's creator-info p99 is more than 5 ms above the sandbox's.
  */
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +39,15 @@ interface Figures {
   p99: number;
   rps: number;
   errors: number;
+  /** CPU µs the serving process spent per request (user + system). */
+  cpuUs: number;
+}
+
+/** User + system CPU ms of a process so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function median(values: number[]): number {
@@ -43,8 +57,10 @@ function median(values: number[]): number {
 
 async function load(
   url: string,
+  pid: number,
   opts: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; header?: () => string },
 ): Promise<Figures> {
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -65,13 +81,14 @@ async function load(
         }
       : {}),
   });
+  const cpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / Math.max(1, result.requests.total);
   const errors = result.errors + result.timeouts + result.non2xx;
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors };
+  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors, cpuUs };
 }
 
 async function main(): Promise<void> {
   const stack = await startBenchStack('reads', ['--audited']);
-  const { apiUrl, sandboxUrl, tiktok, token } = stack;
+  const { apiUrl, apiPid, sandboxUrl, sandboxPid, tiktok, token } = stack;
   const auth = { authorization: `Bearer ${token}` };
   // A signed-in user with one connected account, through the real OAuth flow.
   const { accountId, openId: open_id } = await stack.connect({ nickname: 'Bench Creator' });
@@ -91,17 +108,17 @@ async function main(): Promise<void> {
 
   const targets = {
     'sandbox creator_info': () =>
-      load(`${sandboxUrl}/v2/post/publish/creator_info/query/`, {
+      load(`${sandboxUrl}/v2/post/publish/creator_info/query/`, sandboxPid, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=UTF-8' },
         header: nextSandboxToken,
       }),
     'API GET /tiktok/creator-info/:id': () =>
-      load(`${apiUrl}/tiktok/creator-info/${accountId}`, { headers: auth }),
-    'API GET /social-accounts': () => load(`${apiUrl}/social-accounts`, { headers: auth }),
-    'API GET /tiktok/posts': () => load(`${apiUrl}/tiktok/posts`, { headers: auth }),
+      load(`${apiUrl}/tiktok/creator-info/${accountId}`, apiPid, { headers: auth }),
+    'API GET /social-accounts': () => load(`${apiUrl}/social-accounts`, apiPid, { headers: auth }),
+    'API GET /tiktok/posts': () => load(`${apiUrl}/tiktok/posts`, apiPid, { headers: auth }),
     // For comparison: no bearer, one `select 1`.
-    'API GET /health': () => load(`${apiUrl}/health`, {}),
+    'API GET /health': () => load(`${apiUrl}/health`, apiPid, {}),
   };
   const runs: Record<string, Figures[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   // A short warm-up of each, then the runs interleaved, so drift hits every target alike.
@@ -116,14 +133,15 @@ async function main(): Promise<void> {
     p99: median(figures.map((f) => f.p99)),
     rps: Math.round(median(figures.map((f) => f.rps))),
     errors: figures.reduce((n, f) => n + f.errors, 0),
+    cpuUs: Math.round(median(figures.map((f) => f.cpuUs))),
   }));
   console.log(
     `\nreads at ${CONNECTIONS} connections, ${SECONDS} s each, median of ${RUNS} (${availableParallelism()} cores)\n`,
   );
-  console.log('target                              p50 ms   p99 ms    req/s   errors');
+  console.log('target                              p50 ms   p99 ms    req/s   errors  CPU µs/req');
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(34)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(8)} ${String(r.rps).padStart(8)} ${String(r.errors).padStart(8)}`,
+      `${r.name.padEnd(34)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(8)} ${String(r.rps).padStart(8)} ${String(r.errors).padStart(8)} ${String(r.cpuUs).padStart(11)}`,
     );
   }
   const sandboxRow = rows[0]!;

@@ -1,13 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.ts';
 import type { AppConfig } from './config/config.ts';
 import { ConfigModule } from './config/config.module.ts';
 import { LOGGER, type Logger } from './common/logger.ts';
-import { RateLimitInterceptor } from './common/rate-limit.ts';
+import { RateLimitModule } from './common/rate-limit.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { DatabaseModule } from './db/database.module.ts';
 import { HealthController } from './health/health.controller.ts';
+import { HealthService } from './health/health.service.ts';
 import { PublishModule } from './publish/publish.module.ts';
 import { TikTokModule } from './tiktok/tiktok.module.ts';
 import { WebhooksModule } from './webhooks/webhooks.module.ts';
@@ -21,14 +21,15 @@ export class AppModule {
         ConfigModule.forRoot(deps.config),
         DatabaseModule.forRoot(deps.database),
         LoggerModule.forRoot(deps.logger),
+        // The write budgets; `@RateLimited` handlers spend them (reads run no interceptor).
+        RateLimitModule,
         AuthModule,
         TikTokModule,
         PublishModule,
         WebhooksModule,
       ],
       controllers: [HealthController],
-      // After the auth guard (it needs the user), before validation: a flood of invalid requests counts too.
-      providers: [{ provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor }],
+      providers: [HealthService],
     };
   }
 }

@@ -8,6 +8,9 @@ import { UsersRepository } from './users.repository.ts';
 /** Every route needs `Authorization: Bearer <JWT>` unless marked @Public(). */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Whether a handler is public: its metadata never changes, so it is read once per handler. */
+  private readonly publicHandlers = new WeakMap<object, boolean>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: JwtVerifier,
@@ -15,11 +18,7 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    if (this.isPublic(context)) return true;
     const req = context.switchToHttp().getRequest<AppRequest>();
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -33,5 +32,17 @@ export class AuthGuard implements CanActivate {
     });
     req.user = { id: user.id, sub: claims.sub };
     return true;
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let known = this.publicHandlers.get(handler);
+    if (known === undefined) {
+      known =
+        this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, context.getClass()]) ===
+        true;
+      this.publicHandlers.set(handler, known);
+    }
+    return known;
   }
 }

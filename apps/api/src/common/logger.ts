@@ -91,9 +91,8 @@ export function httpLogger(logger: Logger, { slowMs = SLOW_REQUEST_MS }: { slowM
     res.setHeader('X-Request-Id', id);
     const method = req.method;
     const url = req.url ?? '/';
-    const ended = (): void => {
-      res.off('finish', ended);
-      res.off('close', ended);
+    // Once: a response emits 'close' after 'finish', or alone when the client went away first.
+    res.once('close', () => {
       const responseTime = Math.round(performance.now() - started);
       const aborted = !res.writableFinished;
       const statusCode = res.statusCode;
@@ -112,9 +111,7 @@ export function httpLogger(logger: Logger, { slowMs = SLOW_REQUEST_MS }: { slowM
         },
         aborted ? 'request aborted' : 'request completed',
       );
-    };
-    res.on('finish', ended);
-    res.on('close', ended);
+    });
     requestContext.run({ requestId: id }, next);
   };
 }

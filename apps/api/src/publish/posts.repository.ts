@@ -65,7 +65,30 @@ const settled = sql`coalesce(
 
 @Injectable()
 export class PostsRepository {
-  constructor(@InjectDb() private readonly db: Database) {}
+  /** The history screen's query, prepared: its SQL built once, parsed and planned once per connection. */
+  private readonly latestQuery;
+
+  constructor(@InjectDb() private readonly db: Database) {
+    const group = sql`coalesce(${posts.submissionId}, ${posts.id})`;
+    const latest = db
+      .selectDistinctOn([group], { id: posts.id, createdAt: posts.createdAt })
+      .from(posts)
+      .where(eq(posts.userId, sql.placeholder('userId')))
+      .orderBy(group, desc(posts.createdAt), desc(posts.id))
+      .as('latest');
+    this.latestQuery = db
+      .select({
+        post: posts,
+        accountDisplayName: socialAccounts.displayName,
+        accountUsername: socialAccounts.username,
+      })
+      .from(latest)
+      .innerJoin(posts, eq(posts.id, latest.id))
+      .innerJoin(socialAccounts, eq(socialAccounts.id, posts.socialAccountId))
+      .orderBy(desc(latest.createdAt))
+      .limit(sql.placeholder('limit'))
+      .prepare('posts_list_for_user');
+  }
 
   async create(values: NewPost): Promise<PostRow> {
     const [row] = await this.db.insert(posts).values(values).returning();
@@ -290,24 +313,7 @@ export class PostsRepository {
    * Idempotency-Key (a Try again) are one submit, shown by its latest attempt.
    */
   async listForUser(userId: string, limit: number): Promise<Submission[]> {
-    const group = sql`coalesce(${posts.submissionId}, ${posts.id})`;
-    const latest = this.db
-      .selectDistinctOn([group], { id: posts.id, createdAt: posts.createdAt })
-      .from(posts)
-      .where(eq(posts.userId, userId))
-      .orderBy(group, desc(posts.createdAt), desc(posts.id))
-      .as('latest');
-    const rows = await this.db
-      .select({
-        post: posts,
-        accountDisplayName: socialAccounts.displayName,
-        accountUsername: socialAccounts.username,
-      })
-      .from(latest)
-      .innerJoin(posts, eq(posts.id, latest.id))
-      .innerJoin(socialAccounts, eq(socialAccounts.id, posts.socialAccountId))
-      .orderBy(desc(latest.createdAt))
-      .limit(limit);
+    const rows = await this.latestQuery.execute({ userId, limit });
     const submissionIds = rows.flatMap((r) => (r.post.submissionId ? [r.post.submissionId] : []));
     const attempts =
       submissionIds.length === 0

@@ -38,6 +38,19 @@ const publicColumns = {
   updatedAt: socialAccounts.updatedAt,
 };
 
+/** What the account list shows of each account (`GET /social-accounts`). */
+const listedColumns = {
+  id: socialAccounts.id,
+  openId: socialAccounts.openId,
+  username: socialAccounts.username,
+  displayName: socialAccounts.displayName,
+  avatarUrl: socialAccounts.avatarUrl,
+  status: socialAccounts.status,
+  createdAt: socialAccounts.createdAt,
+  updatedAt: socialAccounts.updatedAt,
+};
+export type ListedAccount = Pick<AccountRecord, keyof typeof listedColumns>;
+
 /**
  * How long an account row read by `findForUser` is reused in this process. Every change to a row
  * drops its copy at once (the social_accounts trigger's notification, db/presence.ts), so this is
@@ -51,12 +64,37 @@ export class AccountsRepository {
   private readonly recent = new LRUCache<string, AccountRecord>({ max: 10_000, ttl: ROW_FRESH_MS });
   /** Grows with every change heard: a read that overlapped a change does not keep its row. */
   private changes = 0;
+  /**
+   * The reads of every signed-in screen as prepared statements: drizzle builds their SQL once, and
+   * PostgreSQL parses and plans them once per connection instead of once per request.
+   */
+  private readonly listQuery;
+  private readonly findQuery;
 
   constructor(
     @InjectDb() private readonly db: Database,
     @Inject(DB_HANDLE) handle: DatabaseHandle,
   ) {
     handle.onAccountChange((id) => this.forget(id));
+    this.listQuery = db
+      .select(listedColumns)
+      .from(socialAccounts)
+      .where(
+        and(eq(socialAccounts.userId, sql.placeholder('userId')), ne(socialAccounts.status, 'disconnected')),
+      )
+      .orderBy(asc(socialAccounts.createdAt))
+      .prepare('social_accounts_list_for_user');
+    this.findQuery = db
+      .select(publicColumns)
+      .from(socialAccounts)
+      .where(
+        and(
+          eq(socialAccounts.id, sql.placeholder('id')),
+          eq(socialAccounts.userId, sql.placeholder('userId')),
+          ne(socialAccounts.status, 'disconnected'),
+        ),
+      )
+      .prepare('social_accounts_find_for_user');
   }
 
   /** Drops the copy of a changed account (`undefined`: of every account). */
@@ -71,12 +109,8 @@ export class AccountsRepository {
   }
 
   /** The user's connected accounts (active or needing reconnection), oldest first. */
-  listForUser(userId: string): Promise<AccountRecord[]> {
-    return this.db
-      .select(publicColumns)
-      .from(socialAccounts)
-      .where(and(eq(socialAccounts.userId, userId), ne(socialAccounts.status, 'disconnected')))
-      .orderBy(asc(socialAccounts.createdAt));
+  listForUser(userId: string): Promise<ListedAccount[]> {
+    return this.listQuery.execute({ userId });
   }
 
   /**
@@ -94,16 +128,7 @@ export class AccountsRepository {
   }
 
   private async readForUser(userId: string, id: string): Promise<AccountRecord | undefined> {
-    const [row] = await this.db
-      .select(publicColumns)
-      .from(socialAccounts)
-      .where(
-        and(
-          eq(socialAccounts.id, id),
-          eq(socialAccounts.userId, userId),
-          ne(socialAccounts.status, 'disconnected'),
-        ),
-      );
+    const [row] = await this.findQuery.execute({ id, userId });
     return row;
   }
 

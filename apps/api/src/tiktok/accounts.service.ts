@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { describeTikTokError, type SocialAccount, TIKTOK_CONNECT_QUERY } from '@cliprelay/contract';
+import {
+  describeTikTokError,
+  messageFor,
+  type SocialAccount,
+  TIKTOK_CONNECT_QUERY,
+} from '@cliprelay/contract';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
 import { accountNotFound, reconnectRequired } from './account-errors.ts';
 import { InjectLogger, type Logger } from '../common/logger.ts';
-import { type AccountRecord, AccountsRepository } from './accounts.repository.ts';
+import { type AccountRecord, AccountsRepository, type ListedAccount } from './accounts.repository.ts';
 import { OAuthStatesRepository } from './oauth-states.repository.ts';
 import { TikTokClient } from './tiktok.client.ts';
 import { TokenService } from './token.service.ts';
@@ -137,17 +142,11 @@ export class AccountsService {
   private async claimState(rawState: string | undefined, browserNonce: string | undefined): Promise<string> {
     const state = rawState ? await this.states.consume(sha256(rawState)) : undefined;
     if (!state) {
-      throw new AppError(
-        'OAUTH_STATE_INVALID',
-        'This connection link has expired or was already used. Start again.',
-      );
+      throw new AppError('OAUTH_STATE_INVALID', messageFor('OAUTH_STATE_INVALID'));
     }
     if (!sameBrowser(state.browserHash, browserNonce)) {
       // Someone else's consent URL (account-linking CSRF), or this browser lost its cookie.
-      throw new AppError(
-        'OAUTH_BROWSER_MISMATCH',
-        'This TikTok connection was not started in this browser, so no account was connected. Start connecting again here.',
-      );
+      throw new AppError('OAUTH_BROWSER_MISMATCH', messageFor('OAUTH_BROWSER_MISMATCH'));
     }
     return state.userId;
   }
@@ -230,7 +229,7 @@ function describeScope(scope: string): string {
       : scope;
 }
 
-export function toSocialAccount(a: AccountRecord): SocialAccount {
+export function toSocialAccount(a: ListedAccount): SocialAccount {
   return {
     id: a.id,
     provider: 'tiktok',
