@@ -16,9 +16,12 @@
  *
  *   npm run bench:relay --workspace bench
  *   BENCH_SIZE_MB=256 BENCH_RUNS=1 npm run bench:relay --workspace bench
+ *   BENCH_ONLY=tus npm run bench:relay --workspace bench      # only some parts (comma-separated:
+ *                                                             # relay, concurrent, resume, tus)
  *
- * Writes its figures to bench/results.json (key `relay`). Exits non-zero when TikTok's copy of a
- * video differs from the file, or a temp file is left behind; targets missed are printed.
+ * Writes its figures to bench/results.json (key `relay`), unless BENCH_ONLY left parts out. Exits
+ * non-zero when TikTok's copy of a video differs from the file, or a temp file is left behind;
+ * targets missed are printed.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -35,6 +38,17 @@ const CONCURRENT = 4;
 const CONCURRENT_SIZE = 256 * MiB;
 const CHUNK = 10_000_000;
 const SAMPLE_MS = 50;
+/** The parts to run (BENCH_ONLY, comma-separated); all of them when unset. */
+const PARTS = ['relay', 'concurrent', 'resume', 'tus'] as const;
+const ONLY = new Set(
+  process.env.BENCH_ONLY?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean) ?? PARTS,
+);
+for (const p of ONLY) {
+  if (!(PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_ONLY: no part named ${p}`);
+}
+const runs = (part: (typeof PARTS)[number]) => ONLY.has(part);
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -206,8 +220,10 @@ async function createTusUpload(
 
 /**
  * A resumable upload (tus) of `path` whose connection is cut once half the file is sent, then
- * resumed from the offset the server reports. Returns the bytes the client sent in all, and the
- * publish id.
+ * resumed from the offset the server reports. Before the cut, each write is counted once the
+ * socket took it (its callback), and the connection is cut once all of them were taken: the
+ * bytes counted are the bytes that left the client, not ones still queued in it. Returns the
+ * bytes the client sent in all, and the publish id.
  */
 async function resumable(
   apiUrl: string,
@@ -230,15 +246,6 @@ async function resumable(
           'content-length': String(size - offset),
         },
       });
-      const file = createReadStream(path, { start: offset });
-      file.on('data', (chunk) => {
-        clientBytes += chunk.length;
-        if (cutAt !== undefined && offset + clientBytes >= cutAt) {
-          file.destroy();
-          req.destroy();
-          resolve();
-        }
-      });
       req.on('response', (res) => {
         res.resume();
         res.on('end', () =>
@@ -246,7 +253,21 @@ async function resumable(
         );
       });
       req.on('error', (error) => (cutAt === undefined ? reject(error) : undefined));
-      file.pipe(req);
+      if (cutAt === undefined) {
+        const file = createReadStream(path, { start: offset });
+        file.on('data', (chunk) => (clientBytes += chunk.length));
+        file.pipe(req);
+        return;
+      }
+      void (async () => {
+        for await (const chunk of createReadStream(path, { start: offset, end: cutAt - 1 })) {
+          await new Promise<void>((taken, failed) =>
+            req.write(chunk, (error) => (error ? failed(error) : taken())),
+          );
+          clientBytes += (chunk as Buffer).length;
+        }
+        req.destroy();
+      })().then(resolve, reject);
     });
   await patchFrom(0, size / 2);
   // What the server wrote settles once the cut connection is closed on its side.
@@ -360,7 +381,7 @@ async function main(): Promise<void> {
 
   // Warm-up (JIT, page cache, connections), then the runs interleaved.
   await direct(sandboxUrl, await directToken(), small, CONCURRENT_SIZE);
-  await relay(apiUrl, token, accounts[0]!, small, CONCURRENT_SIZE);
+  if (runs('relay') || runs('concurrent')) await relay(apiUrl, token, accounts[0]!, small, CONCURRENT_SIZE);
   const directRuns: number[] = [];
   const relayRuns: { sec: number; rssAboveIdleMiB: number; peakTempBytes: number }[] = [];
   // CPU seconds each process spent: on a machine with few cores the legs compete for them.
@@ -379,7 +400,7 @@ async function main(): Promise<void> {
   };
   const directCpu: Awaited<ReturnType<typeof cpuSince>>[] = [];
   const relayCpu: Awaited<ReturnType<typeof cpuSince>>[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < (runs('relay') ? RUNS : 0); i++) {
     const c0 = await cpuNow();
     directRuns.push(await direct(sandboxUrl, await directToken(), big, SIZE));
     directCpu.push(await cpuSince(c0));
@@ -396,34 +417,41 @@ async function main(): Promise<void> {
       `run ${i + 1}: direct ${fmt(directRuns[i]!, 2)} s, relay ${fmt(run.value.sec, 2)} s, API RSS +${fmt(run.rssAboveIdleMiB)} MiB, temp ${fmt(run.peakTempBytes / MiB)} MiB`,
     );
   }
-  const together = await sampled(pid, uploadTmpDir, async () => {
-    const started = process.hrtime.bigint();
-    const results = await Promise.all(
-      accounts.slice(1).map((accountId) => relay(apiUrl, token, accountId, small, CONCURRENT_SIZE)),
-    );
-    return { sec: seconds(started), results };
-  });
-  for (const r of together.value.results) await check(r.publishId, smallSha, 'concurrent relay');
-  const resumed = await resumable(apiUrl, token, accounts[1]!, small, CONCURRENT_SIZE);
-  await check(resumed.publishId, smallSha, 'resumed upload');
+  const together = runs('concurrent')
+    ? await sampled(pid, uploadTmpDir, async () => {
+        const started = process.hrtime.bigint();
+        const results = await Promise.all(
+          accounts.slice(1).map((accountId) => relay(apiUrl, token, accountId, small, CONCURRENT_SIZE)),
+        );
+        return { sec: seconds(started), results };
+      })
+    : undefined;
+  for (const r of together?.value.results ?? []) await check(r.publishId, smallSha, 'concurrent relay');
+  const resumed = runs('resume')
+    ? await resumable(apiUrl, token, accounts[1]!, small, CONCURRENT_SIZE)
+    : undefined;
+  if (resumed) await check(resumed.publishId, smallSha, 'resumed upload');
   // The tus path (the web app's) last, so that its files and heap stay out of the figures above;
   // each run beside a direct one again, so that drift hits both alike.
   const tusAccount = accounts[CONCURRENT + 1]!;
-  await tusRelay(apiUrl, token, tusAccount, small, CONCURRENT_SIZE);
+  if (runs('tus')) await tusRelay(apiUrl, token, tusAccount, small, CONCURRENT_SIZE);
   const tusRuns: number[] = [];
   const tusDirectRuns: number[] = [];
   const tusCpu: Awaited<ReturnType<typeof cpuSince>>[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  const tusRss: number[] = [];
+  for (let i = 0; i < (runs('tus') ? RUNS : 0); i++) {
     tusDirectRuns.push(await direct(sandboxUrl, await directToken(), big, SIZE));
     const c0 = await cpuNow();
-    const tus = await tusRelay(apiUrl, token, tusAccount, big, SIZE);
-    tusCpu.push(await cpuSince(c0));
-    await check(tus.publishId, bigSha, `tus run ${i + 1}`);
-    tusRuns.push(tus.sec);
-    console.log(`tus run ${i + 1}: direct ${fmt(tusDirectRuns[i]!, 2)} s, tus ${fmt(tus.sec, 2)} s`);
+    const tus = await sampled(pid, uploadTmpDir, () => tusRelay(apiUrl, token, tusAccount, big, SIZE));
+    const used = await cpuSince(c0);
+    tusCpu.push(used);
+    tusRss.push(tus.rssAboveIdleMiB);
+    await check(tus.value.publishId, bigSha, `tus run ${i + 1}`);
+    tusRuns.push(tus.value.sec);
+    console.log(
+      `tus run ${i + 1}: direct ${fmt(tusDirectRuns[i]!, 2)} s, tus ${fmt(tus.value.sec, 2)} s, CPU s: API ${fmt(used.api, 1)}, sandbox ${fmt(used.sandbox, 1)}, client ${fmt(used.client, 1)}; API RSS +${fmt(tus.rssAboveIdleMiB)} MiB`,
+    );
   }
-  const sentTwice = resumed.clientBytes - CONCURRENT_SIZE;
-  const atTikTok = await tiktok.publish(resumed.publishId);
   // The resumable upload's file goes once its last PATCH is answered: give it a moment.
   await new Promise((r) => setTimeout(r, 500));
   const left = [
@@ -432,11 +460,39 @@ async function main(): Promise<void> {
   ];
   if (left.length > 0) problems.push(`UPLOAD_TMP_DIR not empty: ${left.join(', ')}`);
 
+  const mib = SIZE / MiB;
+  const cpu = (runs: typeof relayCpu, key: 'sandbox' | 'client' | 'api') => median(runs.map((r) => r[key]));
+  const tusText = () =>
+    `  through the API, tus   ${fmt(median(tusRuns), 2)} s   ${fmt(mib / median(tusRuns))} MiB/s, ratio ${fmt(median(tusRuns) / median(tusDirectRuns), 2)} to its own direct runs' ${fmt(median(tusDirectRuns), 2)} s (the web app's path: one PATCH, until TikTok has every byte)`;
+  const tusCpuText = () =>
+    `                         tus: sandbox ${fmt(cpu(tusCpu, 'sandbox'), 1)}, client ${fmt(cpu(tusCpu, 'client'), 1)}, API ${fmt(cpu(tusCpu, 'api'), 1)} (API RSS above idle ${fmt(median(tusRss))} MiB)`;
+  const resumeFigures = async ({ clientBytes, offsetAtCut, publishId }: NonNullable<typeof resumed>) => {
+    const atTikTok = await tiktok.publish(publishId);
+    const sentTwice = clientBytes - CONCURRENT_SIZE;
+    const text = `  resume at 50 %         ${CONCURRENT_SIZE / MiB} MiB over tus, cut at ${fmt((offsetAtCut / CONCURRENT_SIZE) * 100, 3)} % as the server had it; client bytes sent twice ${sentTwice.toLocaleString('en-US')} (bytes the client's socket took before the cut that the server did not keep); TikTok got ${atTikTok.received_bytes.toLocaleString('en-US')} bytes, sha256 ${atTikTok.sha256 === smallSha ? 'equal' : 'DIFFERENT'}`;
+    return { atTikTok, sentTwice, text };
+  };
+
+  if (ONLY.size < PARTS.length) {
+    // A partial run (BENCH_ONLY): its figures only, and bench/results.json left as it was.
+    console.log(
+      `\nBENCH_ONLY=${[...ONLY].join(',')}, ${fmt(mib)} MiB, median of ${RUNS} (${availableParallelism()} cores, Node ${process.version})\n`,
+    );
+    if (runs('tus')) console.log(`${tusText()}\n${tusCpuText()}`);
+    if (resumed) console.log((await resumeFigures(resumed)).text);
+    console.log(`  UPLOAD_TMP_DIR after   ${left.length === 0 ? 'empty' : left.join(', ')}`);
+    console.log('bench/results.json not written (a partial run)');
+    for (const p of problems) console.error(`FAIL: ${p}`);
+    await stopBenchStack();
+    process.exit(problems.length === 0 ? 0 : 1);
+  }
+  if (!together || !resumed) throw new Error('a whole run without the concurrent or the resume part');
+  const { atTikTok, sentTwice, text: resumeText } = await resumeFigures(resumed);
+
   const directSec = median(directRuns);
   const relaySec = median(relayRuns.map((r) => r.sec));
   const ratio = relaySec / directSec;
   const singleRss = median(relayRuns.map((r) => r.rssAboveIdleMiB));
-  const mib = SIZE / MiB;
   console.log(
     `\nrelay vs direct, ${fmt(mib)} MiB, median of ${RUNS} (${availableParallelism()} cores, Node ${process.version})\n`,
   );
@@ -447,9 +503,7 @@ async function main(): Promise<void> {
   );
   const tusSec = median(tusRuns);
   const tusRatio = tusSec / median(tusDirectRuns);
-  console.log(
-    `  through the API, tus   ${fmt(tusSec, 2)} s   ${fmt(mib / tusSec)} MiB/s, ratio ${fmt(tusRatio, 2)} to its own direct runs' ${fmt(median(tusDirectRuns), 2)} s (the web app's path: one PATCH, until TikTok has every byte)`,
-  );
+  console.log(tusText());
   console.log(
     `  API RSS above idle     ${fmt(singleRss)} MiB for ${fmt(mib)} MiB (target ≤ 100: ${singleRss <= 100 ? 'met' : 'NOT met'})`,
   );
@@ -459,7 +513,6 @@ async function main(): Promise<void> {
   console.log(
     `  peak temp bytes        ${fmt(median(relayRuns.map((r) => r.peakTempBytes)) / MiB)} MiB (${fmt(mib)} MiB upload), ${fmt(together.peakTempBytes / MiB)} MiB (${CONCURRENT} at once)`,
   );
-  const cpu = (runs: typeof relayCpu, key: 'sandbox' | 'client' | 'api') => median(runs.map((r) => r[key]));
   const directTotal = cpu(directCpu, 'sandbox') + cpu(directCpu, 'client');
   const relayTotal =
     directTotal + cpu(relayCpu, 'api') + cpu(relayCpu, 'sandbox') - cpu(directCpu, 'sandbox');
@@ -467,15 +520,11 @@ async function main(): Promise<void> {
   console.log(
     `  CPU seconds            direct: sandbox ${fmt(cpu(directCpu, 'sandbox'), 1)}, client ${fmt(cpu(directCpu, 'client'), 1)}; relay: sandbox ${fmt(cpu(relayCpu, 'sandbox'), 1)}, client ${fmt(cpu(relayCpu, 'client'), 1)}, API ${fmt(cpu(relayCpu, 'api'), 1)}`,
   );
-  console.log(
-    `                         tus: sandbox ${fmt(cpu(tusCpu, 'sandbox'), 1)}, client ${fmt(cpu(tusCpu, 'client'), 1)}, API ${fmt(cpu(tusCpu, 'api'), 1)}`,
-  );
+  console.log(tusCpuText());
   console.log(
     `                         all of them on ${cores} cores: the relay cannot take less than ${fmt(relayTotal / cores, 2)} s here (the direct ${fmt(directTotal / cores, 2)} s)`,
   );
-  console.log(
-    `  resume at 50 %         ${CONCURRENT_SIZE / MiB} MiB over tus, cut at ${fmt((resumed.offsetAtCut / CONCURRENT_SIZE) * 100, 1)} % as the server had it; client bytes sent twice ${sentTwice.toLocaleString('en-US')} (bytes in flight when cut, the server never had them); TikTok got ${atTikTok.received_bytes.toLocaleString('en-US')} bytes, sha256 ${atTikTok.sha256 === smallSha ? 'equal' : 'DIFFERENT'}`,
-  );
+  console.log(resumeText);
   console.log(`  UPLOAD_TMP_DIR after   ${left.length === 0 ? 'empty' : left.join(', ')}`);
 
   const resultsFile = join(HERE, 'results.json');
@@ -491,7 +540,13 @@ async function main(): Promise<void> {
     runs: RUNS,
     directSec: directRuns,
     relaySec: relayRuns.map((r) => r.sec),
-    tus: { directSec: tusDirectRuns, tusSec: tusRuns, medianTusSec: tusSec, ratio: tusRatio },
+    tus: {
+      directSec: tusDirectRuns,
+      tusSec: tusRuns,
+      medianTusSec: tusSec,
+      ratio: tusRatio,
+      rssAboveIdleMiB: median(tusRss),
+    },
     medianDirectSec: directSec,
     medianRelaySec: relaySec,
     ratio,

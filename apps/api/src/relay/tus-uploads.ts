@@ -22,15 +22,12 @@
  * recovery, which asks TikTok and fails it (post-follower.ts).
  */
 import { HttpException, Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
 import { Metadata, type Upload } from '@tus/utils';
 import { MAX_VIDEO_BYTES, type UploadPublishData } from '@cliprelay/contract';
-import { once } from 'node:events';
 import { open, readdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
 import type { AppConfig } from '../config/config.ts';
 import { InjectConfig } from '../config/config.module.ts';
 import { AppError } from '../common/app-error.ts';
@@ -47,12 +44,16 @@ import { PublishService } from '../publish/publish.service.ts';
 import type { ChunkSource } from '../tiktok/upload-host.client.ts';
 import { notAVideo, sniffContainer, validationFailed } from './multipart-upload.ts';
 import { cancelled, RelayService, RelaySuspended } from './relay.service.ts';
+import { readPatchBodiesFromNode, RelayFileStore } from './tus-file-store.ts';
 
 /** The route the tus endpoint answers on (creation), and below it each upload's URL. */
 export const TUS_PATH = '/tiktok/uploads';
 /** A relay that waits this long for its next byte gives up, and its upload is removed. */
 const IDLE_LIMIT_MS = RESUMABLE_IDLE_SEC * 1000;
-/** How often a waiting relay looks at the file between the store's notices. */
+/**
+ * How often a waiting relay looks at the file's size: the bytes this process writes are told to it
+ * as they land (RelayFileStore), those another process writes into the same folder show only so.
+ */
 const POLL_MS = 250;
 
 const IDLE_MESSAGE =
@@ -63,44 +64,14 @@ interface Relay {
   postId: string;
   stop: AbortController;
   done: Promise<unknown>;
-  /** Wakes the relay's wait for bytes (the store wrote some). */
-  wake: () => void;
+  /** The store wrote the upload's file up to `end`. */
+  written: (end: number) => void;
   /** The client sent its last byte (tus onUploadFinish): the file may go once the relay ends. */
   received: boolean;
 }
 
 /** Sweeps upload files no live relay needs this often (and at boot). */
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
-
-/** The file store, telling the relays each time a PATCH has written bytes. */
-class NotifyingFileStore extends FileStore {
-  constructor(
-    directory: string,
-    private readonly onWritten: (id: string) => void,
-  ) {
-    super({ directory, expirationPeriodInMilliseconds: IDLE_LIMIT_MS });
-  }
-
-  override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
-    // Every 1 MiB that passed here is about to be on disk: the relay checks the file's size.
-    const tap = new PassThrough();
-    let sinceNotice = 0;
-    tap.on('data', (chunk: Buffer) => {
-      sinceNotice += chunk.length;
-      if (sinceNotice >= 1024 * 1024) {
-        sinceNotice = 0;
-        setImmediate(() => this.onWritten(id));
-      }
-    });
-    readable.on('error', (error) => tap.destroy(error));
-    readable.pipe(tap);
-    try {
-      return await super.write(tap, id, offset);
-    } finally {
-      this.onWritten(id);
-    }
-  }
-}
 
 @Injectable()
 export class TusUploads implements OnModuleInit, OnModuleDestroy {
@@ -120,9 +91,12 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
     @InjectLogger() private readonly logger: Logger,
   ) {
     this.directory = join(config.uploadTmpDir, 'tus');
+    const store = new RelayFileStore(this.directory, IDLE_LIMIT_MS, (id, end) =>
+      this.relays.get(id)?.written(end),
+    );
     const options: ConstructorParameters<typeof Server>[0] = {
       path: TUS_PATH,
-      datastore: new NotifyingFileStore(this.directory, (id) => this.relays.get(id)?.wake()),
+      datastore: store,
       maxSize: MAX_VIDEO_BYTES,
       relativeLocation: true,
       namingFunction: () => crypto.randomUUID(),
@@ -147,6 +121,7 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
       },
     };
     this.server = new Server(options);
+    readPatchBodiesFromNode(this.server, store);
   }
 
   /** Serves one tus request (the caller checked the bearer and that the upload is the user's). */
@@ -328,46 +303,61 @@ export class TusUploads implements OnModuleInit, OnModuleDestroy {
         if (sent && entry && !entry.received) return;
         await this.remove(uploadId);
       });
-    this.relays.set(uploadId, { postId, stop, done, wake: source.wake, received: false });
+    this.relays.set(uploadId, { postId, stop, done, written: source.written, received: false });
   }
 
   /**
-   * The upload's file as the relay reads it: it grows as PATCHes write, so `ready` waits (woken by
-   * the store, or polling) until the bytes a chunk needs are on disk.
+   * The upload's file as the relay reads it: it grows as PATCHes write, so `ready` waits until the
+   * bytes a chunk needs are on disk — told by the store as each batch lands (`written`), or seen in
+   * the file's size (looked at when `ready` starts, and every POLL_MS while it waits: bytes an
+   * earlier or another process wrote).
    */
-  private growingFile(uploadId: string): { source: ChunkSource; wake: () => void } {
-    let wake: () => void = () => undefined;
-    const woken = () =>
-      new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+  private growingFile(uploadId: string): { source: ChunkSource; written: (end: number) => void } {
     const path = join(this.directory, uploadId);
     let contentType: ChunkSource['contentType'];
     let lastByteAt = Date.now();
     let size = 0;
+    let waiting: { end: number; wake: () => void } | undefined;
+    const grew = (end: number) => {
+      if (end <= size) return;
+      size = end;
+      lastByteAt = Date.now();
+      if (waiting && size >= waiting.end) waiting.wake();
+    };
+    const statSize = async () => grew((await stat(path).catch(() => undefined))?.size ?? 0);
+    /** Resolves once the bytes reach `end`, POLL_MS passed (then true), or `signal` fired. */
+    const wait = (end: number, signal: AbortSignal | undefined) =>
+      new Promise<boolean>((resolve) => {
+        const done = (polled: boolean) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          waiting = undefined;
+          resolve(polled);
+        };
+        const onAbort = () => done(false);
+        const timer = setTimeout(() => done(true), POLL_MS);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiting = { end, wake: () => done(false) };
+      });
     const source: ChunkSource = {
       path,
       get contentType() {
         return contentType;
       },
       ready: async (end, signal) => {
+        await statSize();
         for (;;) {
           signal?.throwIfAborted();
-          const now = (await stat(path).catch(() => undefined))?.size ?? 0;
-          if (now > size) {
-            size = now;
-            lastByteAt = Date.now();
-          }
           // The first 12 bytes tell the container (a shorter file: what there is of it).
           if (!contentType && (size >= 12 || size >= end)) contentType = await sniff(path);
           if (size >= end) return;
           if (Date.now() - lastByteAt > IDLE_LIMIT_MS) throw new AppError('UPLOAD_FAILED', IDLE_MESSAGE);
-          const abort = signal ? once(signal, 'abort') : new Promise(() => undefined);
-          await Promise.race([woken(), new Promise((r) => setTimeout(r, POLL_MS)), abort]);
+          // Woken as soon as the container can be told, then once the chunk is all there.
+          if (await wait(contentType ? end : Math.min(end, 12), signal)) await statSize();
         }
       },
     };
-    return { source, wake: () => wake() };
+    return { source, written: grew };
   }
 }
 

@@ -5,12 +5,15 @@
  * file may still be growing: a chunk is sent once its last byte is on disk (`ChunkSource.ready`),
  * so the relay forwards each chunk while the next one is still arriving.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { pipeline } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { VideoContentType } from '@cliprelay/contract';
+import {
+  UPLOAD_FAILURE_MESSAGES,
+  unexpectedUploadAnswerMessage,
+  type VideoContentType,
+} from '@cliprelay/contract';
 import pRetry from 'p-retry';
 import { AppError } from '../common/app-error.ts';
 import type { ChunkPlan, PlannedChunk } from './chunk-plan.ts';
@@ -58,7 +61,7 @@ export interface UploadChunksResult {
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** Reads of 1 MiB (not the stream default of 64 KiB): a sixteenth of the syscalls and socket writes. */
-const READ_BYTES = 1024 * 1024;
+export const READ_BYTES = 1024 * 1024;
 /** 416 resyncs in a row without an accepted chunk before giving up. */
 const MAX_RESYNCS_WITHOUT_PROGRESS = 3;
 
@@ -91,8 +94,6 @@ function uploadFailed(message: string, retryable: boolean, cause?: unknown): App
   return new AppError('UPLOAD_FAILED', message, { retryable, cause });
 }
 
-const START_AGAIN = 'Please start the upload again.';
-
 /**
  * Uploads every chunk of `plan` in order. Resolves once TikTok answered 201 for the final chunk
  * (or a 416 proves it already has every byte). Throws AppError UPLOAD_FAILED otherwise.
@@ -116,6 +117,7 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
   let resyncs = 0;
 
   const { source } = options;
+  const reader = new ChunkReader();
   const sendWithRetry = async (chunk: PlannedChunk): Promise<ChunkAnswer> => {
     await source.ready(chunk.end + 1, signal).catch((error: unknown) => {
       throw signal?.aborted ? error : new SourceEndedError('the video stopped arriving', { cause: error });
@@ -126,7 +128,7 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
     const answer = await pRetry(
       async (attempt) => {
         attempts = attempt;
-        const result = await sendChunk(url, source.path, chunk, plan.videoSize, contentType, {
+        const result = await sendChunk(url, reader, source.path, chunk, plan.videoSize, contentType, {
           signal,
           timeoutMs,
         });
@@ -160,7 +162,7 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
       }
       if (answer.status === 416) {
         const received = receivedBytesOf(answer.contentRange, plan.videoSize);
-        const outOfStep = uploadFailed(`The upload got out of step with TikTok. ${START_AGAIN}`, false);
+        const outOfStep = uploadFailed(UPLOAD_FAILURE_MESSAGES.outOfStep, false);
         if (received === undefined) throw outOfStep;
         if (received === plan.videoSize) {
           // The final chunk arrived but its answer was lost: TikTok has every byte.
@@ -170,7 +172,7 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
         const next = plan.chunks.findIndex((c) => c.start === received);
         if (next < 0) throw outOfStep;
         if (++resyncs > MAX_RESYNCS_WITHOUT_PROGRESS) {
-          throw uploadFailed(`TikTok kept refusing the video's chunks. ${START_AGAIN}`, false);
+          throw uploadFailed(UPLOAD_FAILURE_MESSAGES.chunksRefused, false);
         }
         // TikTok may still be busy with a chunk we gave up on: give it a moment before resending it.
         if (next === index) await sleep(retry.minTimeout, undefined, { signal });
@@ -182,25 +184,17 @@ export async function uploadChunks(options: UploadChunksOptions): Promise<Upload
     }
     return { bytesSent, chunkRetries };
   } catch (error) {
-    if (signal?.aborted) throw uploadFailed('The upload was cancelled.', true, signal.reason);
+    if (signal?.aborted) throw uploadFailed(UPLOAD_FAILURE_MESSAGES.cancelled, true, signal.reason);
     if (error instanceof AppError) throw error;
     // Why the bytes stopped is the receiving side's to say (it has the client's error).
     if (error instanceof SourceEndedError && error.cause instanceof AppError) throw error.cause;
     if (error instanceof TransientChunkError) {
-      throw uploadFailed(
-        "TikTok's upload service did not accept the video after several attempts. Please try again in a few minutes.",
-        true,
-        error,
-      );
+      throw uploadFailed(UPLOAD_FAILURE_MESSAGES.notAccepted, true, error);
     }
     if (error instanceof LocalReadError || error instanceof SourceEndedError) {
-      throw uploadFailed(
-        'The uploaded video could not be read on our side. Please upload it again.',
-        false,
-        error,
-      );
+      throw uploadFailed(UPLOAD_FAILURE_MESSAGES.unreadable, false, error);
     }
-    throw uploadFailed(`The video could not be sent to TikTok. ${START_AGAIN}`, false, error);
+    throw uploadFailed(UPLOAD_FAILURE_MESSAGES.notSent, false, error);
   }
 }
 
@@ -218,18 +212,13 @@ export class UploadSessionGone extends AppError {
 function failureFor(status: number): AppError {
   switch (status) {
     case 403:
-      return new UploadSessionGone(
-        `TikTok's upload link expired before the video finished uploading. ${START_AGAIN}`,
-      );
+      return new UploadSessionGone(UPLOAD_FAILURE_MESSAGES.linkExpired);
     case 404:
-      return new UploadSessionGone(`TikTok no longer has this upload. ${START_AGAIN}`);
+      return new UploadSessionGone(UPLOAD_FAILURE_MESSAGES.sessionGone);
     case 400:
-      return uploadFailed(
-        `TikTok rejected the upload request. ${START_AGAIN} If it keeps failing, contact support.`,
-        false,
-      );
+      return uploadFailed(UPLOAD_FAILURE_MESSAGES.rejected, false);
     default:
-      return uploadFailed(`TikTok answered the upload unexpectedly (HTTP ${status}). ${START_AGAIN}`, false);
+      return uploadFailed(unexpectedUploadAnswerMessage(status), false);
   }
 }
 
@@ -251,8 +240,57 @@ export function receivedBytesOf(header: string | undefined, videoSize: number): 
  * TransientChunkError for network failures and timeouts, LocalReadError when the file cannot be
  * read, CancelledError when the signal fires.
  */
+/**
+ * Reads a relay's chunks from its file into two buffers of READ_BYTES, in turn, and writes them to
+ * each chunk's request: the same two buffers for every chunk of the upload. A stream of the file
+ * (`createReadStream`) allocates a new buffer for every read, and while TikTok reads slowly (a busy
+ * machine) those outlive the young generation; the bytes they hold outside the heap then start a
+ * full collection of the API's heap every few tens of MiB — most of the relay's CPU on a loaded
+ * machine. A buffer is read into again only once its previous write has left for the socket, so at
+ * most 2 MiB of the chunk are in flight.
+ */
+export class ChunkReader {
+  private readonly buffers = [Buffer.allocUnsafeSlow(READ_BYTES), Buffer.allocUnsafeSlow(READ_BYTES)];
+  /** Settles once the last request can no longer read from the buffers (its writes done, or closed). */
+  private idle: Promise<void> = Promise.resolve();
+
+  /** Writes bytes [start, end] of the file at `path` as the body of `req`, then ends it. */
+  async send(
+    path: string,
+    { start, end }: { start: number; end: number },
+    req: http.ClientRequest,
+  ): Promise<void> {
+    await this.idle;
+    const closed = new Promise<true>((resolve) => req.once('close', () => resolve(true)));
+    const writes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
+    let release = (): void => undefined;
+    this.idle = new Promise((resolve) => (release = resolve));
+    const handle = await open(path, 'r').catch((error: unknown) => {
+      release();
+      throw error;
+    });
+    try {
+      for (let at = start, turn = 0; at <= end; turn ^= 1) {
+        // The buffer's previous bytes must have left first; a request that closed takes no more.
+        if ((await Promise.race([writes[turn]!.then(() => false), closed])) || req.destroyed) return;
+        const buffer = this.buffers[turn]!;
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_BYTES, end + 1 - at), at);
+        if (bytesRead === 0) throw new Error(`the file ends before byte ${end}`);
+        at += bytesRead;
+        const data = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+        writes[turn] = new Promise((resolve) => req.write(data, resolve));
+      }
+      req.end();
+    } finally {
+      void Promise.race([Promise.all(writes), closed]).then(release);
+      await handle.close();
+    }
+  }
+}
+
 function sendChunk(
   url: URL,
+  reader: ChunkReader,
   filePath: string,
   chunk: PlannedChunk,
   videoSize: number,
@@ -280,15 +318,7 @@ function sendChunk(
         'Content-Range': `bytes ${chunk.start}-${chunk.end}/${videoSize}`,
       },
     });
-    const file = createReadStream(filePath, {
-      start: chunk.start,
-      end: chunk.end,
-      highWaterMark: READ_BYTES,
-    });
     let fileError: Error | undefined;
-    file.on('error', (error) => {
-      fileError = error;
-    });
 
     const onAbort = (): void => {
       req.destroy();
@@ -318,9 +348,10 @@ function sendChunk(
     req.on('close', () => {
       settle(() => reject(new TransientChunkError('connection closed before an answer')));
     });
-    pipeline(file, req, (error) => {
-      // Errors surface through req's 'error' (or a response already settled this request).
-      if (error && fileError) req.destroy(fileError);
+    // Errors surface through req's 'error' (or a response already settled this request).
+    reader.send(filePath, chunk, req).catch((error: unknown) => {
+      fileError = error instanceof Error ? error : new Error(String(error));
+      req.destroy(fileError);
     });
   });
 }
