@@ -346,6 +346,19 @@ async function sampled<T>(pid: number, tmpDir: string, work: () => Promise<T>) {
   }
 }
 
+/**
+ * With BENCH_API_SNAPSHOTS set (and `--heapsnapshot-signal=SIGUSR2` in CLIPRELAY_API_NODE_ARGS),
+ * asks the API for a heap snapshot after a part and waits until it answers again (the snapshot
+ * stops its event loop while it is written).
+ */
+async function snapshotApi(apiUrl: string, pid: number): Promise<void> {
+  if (!process.env.BENCH_API_SNAPSHOTS) return;
+  await new Promise((r) => setTimeout(r, 1000));
+  process.kill(pid, 'SIGUSR2');
+  await new Promise((r) => setTimeout(r, 200));
+  await (await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(120_000) })).arrayBuffer();
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -379,6 +392,7 @@ async function main(): Promise<void> {
     if (received.sha256 !== sha) problems.push(`${what}: TikTok's copy differs from the file`);
   };
 
+  await snapshotApi(apiUrl, pid);
   // Warm-up (JIT, page cache, connections), then the runs interleaved.
   await direct(sandboxUrl, await directToken(), small, CONCURRENT_SIZE);
   if (runs('relay') || runs('concurrent')) await relay(apiUrl, token, accounts[0]!, small, CONCURRENT_SIZE);
@@ -407,6 +421,7 @@ async function main(): Promise<void> {
     const c1 = await cpuNow();
     const run = await sampled(pid, uploadTmpDir, () => relay(apiUrl, token, accounts[0]!, big, SIZE));
     relayCpu.push(await cpuSince(c1));
+    await snapshotApi(apiUrl, pid);
     await check(run.value.publishId, bigSha, `relay run ${i + 1}`);
     relayRuns.push({
       sec: run.value.sec,
@@ -414,7 +429,7 @@ async function main(): Promise<void> {
       peakTempBytes: run.peakTempBytes,
     });
     console.log(
-      `run ${i + 1}: direct ${fmt(directRuns[i]!, 2)} s, relay ${fmt(run.value.sec, 2)} s, API RSS +${fmt(run.rssAboveIdleMiB)} MiB, temp ${fmt(run.peakTempBytes / MiB)} MiB`,
+      `run ${i + 1}: direct ${fmt(directRuns[i]!, 2)} s, relay ${fmt(run.value.sec, 2)} s, API CPU ${fmt(relayCpu[i]!.api, 1)} s, API RSS +${fmt(run.rssAboveIdleMiB)} MiB, temp ${fmt(run.peakTempBytes / MiB)} MiB`,
     );
   }
   const together = runs('concurrent')
@@ -426,6 +441,7 @@ async function main(): Promise<void> {
         return { sec: seconds(started), results };
       })
     : undefined;
+  if (together) await snapshotApi(apiUrl, pid);
   for (const r of together?.value.results ?? []) await check(r.publishId, smallSha, 'concurrent relay');
   const resumed = runs('resume')
     ? await resumable(apiUrl, token, accounts[1]!, small, CONCURRENT_SIZE)
@@ -448,6 +464,7 @@ async function main(): Promise<void> {
     tusRss.push(tus.rssAboveIdleMiB);
     await check(tus.value.publishId, bigSha, `tus run ${i + 1}`);
     tusRuns.push(tus.value.sec);
+    await snapshotApi(apiUrl, pid);
     console.log(
       `tus run ${i + 1}: direct ${fmt(tusDirectRuns[i]!, 2)} s, tus ${fmt(tus.value.sec, 2)} s, CPU s: API ${fmt(used.api, 1)}, sandbox ${fmt(used.sandbox, 1)}, client ${fmt(used.client, 1)}; API RSS +${fmt(tus.rssAboveIdleMiB)} MiB`,
     );
@@ -476,7 +493,7 @@ async function main(): Promise<void> {
   if (ONLY.size < PARTS.length) {
     // A partial run (BENCH_ONLY): its figures only, and bench/results.json left as it was.
     console.log(
-      `\nBENCH_ONLY=${[...ONLY].join(',')}, ${fmt(mib)} MiB, median of ${RUNS} (${availableParallelism()} cores, Node ${process.version})\n`,
+      `\nBENCH_ONLY=${[...ONLY].join(',')}, ${fmt(mib)} MiB, median of ${RUNS} (${availableParallelism()} cores, Node ${process.version}; API RSS once booted ${fmt(bootIdleMiB)} MiB)\n`,
     );
     if (runs('tus')) console.log(`${tusText()}\n${tusCpuText()}`);
     if (resumed) console.log((await resumeFigures(resumed)).text);

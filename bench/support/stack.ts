@@ -85,7 +85,9 @@ export async function startBenchStack(name: string, sandboxArgs: string[] = []):
       // 4 concurrent uploads from one user (the API allows 3 at scale 1).
       RATE_LIMIT_SCALE: '10',
     },
-    'pipe',
+    // BENCH_API_LOG=<file> appends the API's output there (e.g. with `--trace-gc` in
+    // CLIPRELAY_API_NODE_ARGS); otherwise a pipe nobody reads.
+    process.env.BENCH_API_LOG ? { file: process.env.BENCH_API_LOG } : 'pipe',
   );
   cleanups.push(() => stopChild(api));
   await waitForHealth(apiUrl, api);
