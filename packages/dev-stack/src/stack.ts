@@ -7,7 +7,7 @@
  * `npm start` runs it on fixed ports with state kept in ./.data (scripts/start.ts); the web app's
  * component tests run its back end on free ports in a temp folder, next to Vitest's own server.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_CLIENT_ID, startDevIdentity, type RunningDevIdentity } from '@cliprelay/dev-identity';
 import { startSandbox, type CreatorInput, type RunningSandbox } from '@cliprelay/tiktok-sandbox';
@@ -166,7 +166,16 @@ export async function startDevStack(options: DevStackOptions): Promise<RunningDe
       if (!closed) options.onApiExit?.(code);
     });
     stops.push(() => stopChild(api));
-    await waitForHealth(apiUrl, api);
+    await waitForHealth(apiUrl, api).catch(async (error: unknown) => {
+      if (apiLog === 'inherit') throw error;
+      // The data folder (and the log in it) may be removed by the caller: say why here.
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the log's last writes
+      const lines = (await readFile(apiLog, 'utf8').catch(() => '')).trimEnd().split('\n');
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`${reason}; the end of ${apiLog}:\n${lines.slice(-20).join('\n')}`, {
+        cause: error,
+      });
+    });
 
     const webConfig = {
       apiBaseUrl: apiUrl,

@@ -37,6 +37,9 @@ export async function runBuild(build: StampedBuild): Promise<void> {
   const fresh = join(dirname(build.outDir), `.${basename(build.outDir)}-${randomBytes(4).toString('hex')}`);
   try {
     await build.run(fresh);
+    // Another process built the same sources meanwhile and may already run from that output (an
+    // API whose migrations are read from it at boot): keep it rather than swap it from under them.
+    if (!(await needsBuild(build))) return;
     await writeFile(join(fresh, STAMP_FILE), digest);
     const old = `${fresh}.old`;
     await rename(build.outDir, old).catch(() => undefined);
