@@ -12,7 +12,7 @@ import {
   FakeAccounts,
   FakeCallBudget,
   FakePosts,
-  accountRow,
+  connectedAccountRow,
   asReal,
   postRow,
   silentLogger,
@@ -46,12 +46,11 @@ async function setup(opts: { accountStatus?: string } = {}) {
   const cipher = new TokenCipher(config);
   const accounts = new FakeAccounts();
   const account = accounts.add(
-    accountRow({
-      status: opts.accountStatus ?? 'active',
-      accessTokenEnc: cipher.encrypt('act.stored'),
-      accessExpiresAt: new Date(Date.now() + 3600_000),
-      refreshTokenEnc: cipher.encrypt('rft.stored'),
-    }),
+    connectedAccountRow(
+      cipher,
+      { access: 'act.stored', refresh: 'rft.stored' },
+      { status: opts.accountStatus ?? 'active' },
+    ),
   );
   const tiktok = { fetchStatus: vi.fn((_t: string, _id: string) => Promise.resolve(status({}))) };
   const tokens = new TokenService(asReal(accounts), asReal<TikTokClient>(tiktok), cipher, logger);

@@ -15,6 +15,7 @@ import { isSettled } from '../publish/post-status.ts';
 import type { NewPost, PostUpdate, Submission } from '../publish/posts.repository.ts';
 import type { AccountRecord, SealedTokens, Tx } from '../tiktok/accounts.repository.ts';
 import type { TikTokCreatorInfo } from '../tiktok/tiktok.types.ts';
+import type { TokenCipher } from '../tiktok/token-cipher.ts';
 
 /** A fake handed to a constructor that asks for the real class (whose private fields a fake lacks). */
 export function asReal<T>(fake: object): T {
@@ -88,6 +89,20 @@ export function accountRow(overrides: Partial<SocialAccountRow> = {}): SocialAcc
     updatedAt: now,
     ...overrides,
   };
+}
+
+/** A connected account: its tokens sealed with `cipher`, the access token good for an hour. */
+export function connectedAccountRow(
+  cipher: TokenCipher,
+  tokens: { access: string; refresh: string },
+  overrides: Partial<SocialAccountRow> = {},
+): SocialAccountRow {
+  return accountRow({
+    accessTokenEnc: cipher.encrypt(tokens.access),
+    accessExpiresAt: new Date(Date.now() + 3600_000),
+    refreshTokenEnc: cipher.encrypt(tokens.refresh),
+    ...overrides,
+  });
 }
 
 /** An account as everything but the token service sees it. */

@@ -23,7 +23,7 @@ import {
   FakeAccounts,
   FakeCallBudget,
   FakePosts,
-  accountRow,
+  connectedAccountRow,
   asReal,
   creatorInfo,
   silentLogger,
@@ -56,13 +56,11 @@ export function publishHarness(
   const cipher = new TokenCipher(config);
   const accounts = new FakeAccounts();
   const account = accounts.add(
-    accountRow({
-      userId: USER,
-      accessTokenEnc: cipher.encrypt(ACCESS_TOKEN),
-      accessExpiresAt: new Date(Date.now() + 3600_000),
-      refreshTokenEnc: cipher.encrypt('rft.stored-refresh'),
-      ...opts.account,
-    }),
+    connectedAccountRow(
+      cipher,
+      { access: ACCESS_TOKEN, refresh: 'rft.stored-refresh' },
+      { userId: USER, ...opts.account },
+    ),
   );
   let creator = creatorInfo(opts.creator);
   let inits = 0;
